@@ -1,0 +1,152 @@
+// Frame layout, encoder and incremental decoder. No I/O: the decoder takes bytes and hands frames to a sink.
+import { FrameTooLargeError, ProtocolError, TruncatedFrameError } from './errors.js';
+
+/**
+ * Header: `u32 length | u8 kind | u8 flags | u8 hops | u32 to | u32 from`, big-endian, then the body.
+ * `length` counts every byte after the length field itself (11 header bytes + body).
+ */
+export const HEADER_SIZE = 15;
+/** Bytes counted by `length` before the body. */
+const AFTER_LENGTH = HEADER_SIZE - 4;
+/** Default largest frame, header included. */
+export const DEFAULT_MAX_FRAME_SIZE = 4 * 1024 * 1024;
+
+/** Frame kinds 0..15 belong to the link (handshake, heartbeats); 16..255 to the layers above. */
+export const FrameKind = {
+  Hello: 1,
+  Auth: 2,
+  Welcome: 3,
+  Reject: 4,
+  Ping: 5,
+  Goodbye: 6,
+  /** First kind free for the runtime. */
+  User: 16,
+} as const;
+
+/** Flag bits. `Raw` marks a body that is opaque bytes rather than msgpack. Bits 1..7 are free above. */
+export const FrameFlag = {
+  Raw: 1,
+} as const;
+
+/** A decoded frame. `body` and `raw` are views into the received chunk: copy them to keep them. */
+export interface Frame {
+  kind: number;
+  flags: number;
+  hops: number;
+  to: number;
+  from: number;
+  body: Buffer;
+  /** The whole frame, header included, for forwarding without re-encoding. */
+  raw: Buffer;
+}
+
+/** Writes a header into `buf` at `offset`; `bodyLength` bytes of body must follow. */
+export function writeHeader(
+  buf: Buffer,
+  offset: number,
+  bodyLength: number,
+  kind: number,
+  flags: number,
+  hops: number,
+  to: number,
+  from: number,
+): void {
+  buf.writeUInt32BE(bodyLength + AFTER_LENGTH, offset);
+  buf[offset + 4] = kind;
+  buf[offset + 5] = flags;
+  buf[offset + 6] = hops;
+  buf.writeUInt32BE(to >>> 0, offset + 7);
+  buf.writeUInt32BE(from >>> 0, offset + 11);
+}
+
+/** Encodes one frame into a fresh buffer; throws `FrameTooLargeError` past `maxFrameSize`. */
+export function encodeFrame(
+  kind: number,
+  flags: number,
+  hops: number,
+  to: number,
+  from: number,
+  body: Uint8Array,
+  maxFrameSize = DEFAULT_MAX_FRAME_SIZE,
+): Buffer {
+  const size = HEADER_SIZE + body.length;
+  if (size > maxFrameSize) throw new FrameTooLargeError(size, maxFrameSize);
+  const buf = Buffer.allocUnsafe(size);
+  writeHeader(buf, 0, body.length, kind, flags, hops, to, from);
+  buf.set(body, HEADER_SIZE);
+  return buf;
+}
+
+/** Rewrites the hops byte of an encoded frame in place (harbors forward by header alone). */
+export function setHops(raw: Buffer, hops: number): void {
+  raw[6] = hops;
+}
+
+/** Receives decoded frames. */
+export type FrameSink = (frame: Frame) => void;
+
+/**
+ * Incremental decoder: `push` any chunking of the byte stream; complete frames go to the sink in order.
+ * A declared length over the limit throws `FrameTooLargeError` and the decoder stops; `end()` throws
+ * `TruncatedFrameError` when a partial frame is left. The caller closes the connection on either.
+ */
+export class FrameDecoder {
+  private pending: Buffer | null = null;
+  private failed = false;
+
+  constructor(
+    private readonly sink: FrameSink,
+    private readonly maxFrameSize = DEFAULT_MAX_FRAME_SIZE,
+  ) {}
+
+  /** Bytes held back waiting for the rest of a frame. */
+  get buffered(): number {
+    return this.pending ? this.pending.length : 0;
+  }
+
+  push(chunk: Buffer): void {
+    if (this.failed) throw new ProtocolError('decoder already failed');
+    let buf = chunk;
+    if (this.pending) {
+      buf = Buffer.concat([this.pending, chunk]);
+      this.pending = null;
+    }
+    let off = 0;
+    const len = buf.length;
+    while (len - off >= 4) {
+      const declared = buf.readUInt32BE(off);
+      const size = declared + 4;
+      if (declared < AFTER_LENGTH) {
+        this.failed = true;
+        throw new ProtocolError(`frame declares length ${declared}, shorter than its header`);
+      }
+      if (size > this.maxFrameSize) {
+        this.failed = true;
+        throw new FrameTooLargeError(size, this.maxFrameSize);
+      }
+      if (len - off < size) break;
+      const raw = buf.subarray(off, off + size);
+      this.sink({
+        kind: buf[off + 4]!,
+        flags: buf[off + 5]!,
+        hops: buf[off + 6]!,
+        to: buf.readUInt32BE(off + 7),
+        from: buf.readUInt32BE(off + 11),
+        body: buf.subarray(off + HEADER_SIZE, off + size),
+        raw,
+      });
+      off += size;
+    }
+    if (off < len) this.pending = off === 0 ? buf : Buffer.from(buf.subarray(off));
+  }
+
+  /** Declares the end of the stream. */
+  end(): void {
+    if (this.pending && this.pending.length > 0) {
+      const have = this.pending.length;
+      const need = have >= 4 ? this.pending.readUInt32BE(0) + 4 : HEADER_SIZE;
+      this.pending = null;
+      throw new TruncatedFrameError(need - have);
+    }
+  }
+}
