@@ -1,5 +1,8 @@
 // The membership seam: one interface that the static, center and etcd providers fill.
 import type { Addr } from '@troupe/transport';
+import type { Logger } from 'pino';
+import type { AnyActorDefinition } from '../actor/define.js';
+import type { ActorId, ActorRef } from '../actor/ref.js';
 
 /** What a node publishes about itself and learns about the others. */
 export interface MemberRecord {
@@ -22,6 +25,20 @@ export interface MembershipView {
   members: MemberRecord[];
   /** Why members absent from this view (and present in the previous one) left, by address. */
   reasons?: ReadonlyMap<Addr, string>;
+  /**
+   * The view may be missing live members (a registry that just restarted and is still collecting
+   * registrations): members absent from it are not taken as gone.
+   */
+  partial?: boolean;
+}
+
+/** What a provider that runs on actors (the center) may use of its node. */
+export interface MembershipHost {
+  readonly addr: Addr;
+  readonly log: Logger;
+  spawnSystem(def: AnyActorDefinition, name: string, args?: unknown): ActorRef<any>;
+  ref(target: ActorId): ActorRef<any>;
+  stopActor(target: ActorId, reason?: string): boolean;
 }
 
 /** A KV change pushed to watchers. */
@@ -49,6 +66,10 @@ export interface KvStore {
  */
 export interface MembershipProvider {
   readonly kind: string;
+  /** Called once before `start` by providers that need the node (optional). */
+  attach?(host: MembershipHost): void;
+  /** Where to dial an address the views do not hold yet, e.g. the center itself (optional). */
+  resolve?(addr: Addr): { host: string; port: number } | undefined;
   /**
    * Registers `self` and starts watching. Resolves once the first view has been delivered to
    * `onView`. Rejects with `RegistrationError` when the registration is refused.

@@ -1,0 +1,49 @@
+// A growable ring buffer: O(1) push and shift without the array-shift copying of `Array#shift`.
+
+export class Queue<T> {
+  private items: (T | undefined)[];
+  private head = 0;
+  private count = 0;
+
+  constructor(capacity = 16) {
+    this.items = new Array(capacity);
+  }
+
+  get length(): number {
+    return this.count;
+  }
+
+  push(item: T): void {
+    if (this.count === this.items.length) this.grow();
+    this.items[(this.head + this.count) & (this.items.length - 1)] = item;
+    this.count++;
+  }
+
+  shift(): T | undefined {
+    if (this.count === 0) return undefined;
+    const item = this.items[this.head];
+    this.items[this.head] = undefined;
+    this.head = (this.head + 1) & (this.items.length - 1);
+    this.count--;
+    return item;
+  }
+
+  peek(): T | undefined {
+    return this.count === 0 ? undefined : this.items[this.head];
+  }
+
+  /** Removes and returns everything, oldest first. */
+  drain(): T[] {
+    const out: T[] = [];
+    for (let item = this.shift(); item !== undefined; item = this.shift()) out.push(item);
+    return out;
+  }
+
+  private grow(): void {
+    const old = this.items;
+    const next = new Array<T | undefined>(old.length * 2);
+    for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & (old.length - 1)];
+    this.items = next;
+    this.head = 0;
+  }
+}

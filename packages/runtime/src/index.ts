@@ -1,0 +1,60 @@
+// @troupe/runtime: typed actors, nodes, remote tell/ask, supervision and membership.
+
+export type { WireError } from '@troupe/transport';
+export {
+  Addr,
+  ClosedError,
+  FrameTooLargeError,
+  HARBOR_TYPE,
+  InvalidAddressError,
+  NodeDownError,
+  OptionError,
+  PendingQueueFullError,
+  TroupeError,
+} from '@troupe/transport';
+export type { ActorContext, ActorNodeApi, ActorTimers } from './actor/context.js';
+export type {
+  ActorDefinition,
+  ActorSpec,
+  AnyActorDefinition,
+  DeferredReply,
+  Handler,
+  Handlers,
+  SupervisionOptions,
+  SupervisionPolicy,
+  Terminated,
+} from './actor/define.js';
+export { defineActor } from './actor/define.js';
+export type { ActorId } from './actor/ref.js';
+export { ActorRef } from './actor/ref.js';
+export type { SpawnOptions } from './actor/spawn.js';
+export type { CallOptions, CallProxy, CastProxy, ReplyOf } from './actor/types.js';
+export {
+  AbortError,
+  ActorExistsError,
+  ActorNotFoundError,
+  ActorStoppedError,
+  MailboxFullError,
+  NoMemberError,
+  RegistrationError,
+  RemoteError,
+  TimeoutError,
+  UnknownHandlerError,
+  UnreachableError,
+} from './errors.js';
+export { MemoryKv } from './membership/memory-kv.js';
+export type { PickStrategy } from './membership/pick.js';
+export { hash, rendezvous } from './membership/pick.js';
+export type {
+  KvEvent,
+  KvStore,
+  MemberRecord,
+  MembershipProvider,
+  MembershipView,
+} from './membership/provider.js';
+export type { StaticConfig, StaticMember } from './membership/static.js';
+export { StaticMembership, staticMembership } from './membership/static.js';
+export type { MemberFilter } from './membership/table.js';
+export type { DeadLetter, NodeEvents } from './node/node.js';
+export { Node } from './node/node.js';
+export type { LinkOptions, NodeOptions } from './node/options.js';

@@ -1,0 +1,105 @@
+// Node options: defaults, checks that name the property, resolved once and frozen.
+import { Addr, OptionError } from '@troupe/transport';
+import type { Logger } from 'pino';
+import type { MembershipProvider } from '../membership/provider.js';
+
+/** Link settings passed through to the transport. */
+export interface LinkOptions {
+  downTimeoutMs?: number;
+  heartbeatIntervalMs?: number;
+  pendingLimit?: number;
+  maxFrameSize?: number;
+  reconnectBaseMs?: number;
+  reconnectMaxMs?: number;
+  handshakeTimeoutMs?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface NodeOptions {
+  /** This node's logical address, "group.type.process". */
+  addr: string | Addr;
+  /** Shared cluster secret; proves membership in every link handshake. */
+  secret: string;
+  /** Nodes of different cluster ids refuse each other. Default `troupe`. */
+  clusterId?: string;
+  /** Where to listen; port 0 picks a free port (the real one is registered). Default 127.0.0.1:0. */
+  listen?: { host?: string; port?: number };
+  /** Host other nodes dial; default the listen host. */
+  advertiseHost?: string;
+  /** Membership provider; default a static provider that knows only this node. */
+  membership?: MembershipProvider;
+  /** Visible to other groups. */
+  export?: boolean;
+  meta?: Record<string, unknown>;
+  /** pino logger; silent by default. */
+  logger?: Logger;
+  /** Default ask deadline. Default 5000 ms. */
+  askTimeoutMs?: number;
+  /** Default mailbox bound per actor. Default 100,000. */
+  mailboxLimit?: number;
+  /** Messages one actor handles before the next ready actor runs. Default 100. */
+  throughput?: number;
+  /** Messages handled per event-loop turn before yielding to I/O. Default 10,000. */
+  turnBudget?: number;
+  /** How often members whose link is down are probed. Default 500 ms. */
+  probeIntervalMs?: number;
+  link?: LinkOptions;
+}
+
+export const DEFAULT_CLUSTER_ID = 'troupe';
+export const DEFAULT_ASK_TIMEOUT_MS = 5000;
+export const DEFAULT_MAILBOX_LIMIT = 100_000;
+export const DEFAULT_THROUGHPUT = 100;
+export const DEFAULT_TURN_BUDGET = 10_000;
+export const DEFAULT_PROBE_INTERVAL_MS = 500;
+
+export interface ResolvedNodeOptions {
+  addr: Addr;
+  secret: string;
+  clusterId: string;
+  listenHost: string;
+  listenPort: number;
+  advertiseHost: string;
+  export: boolean;
+  meta: Record<string, unknown>;
+  askTimeoutMs: number;
+  mailboxLimit: number;
+  throughput: number;
+  turnBudget: number;
+  probeIntervalMs: number;
+  link: LinkOptions;
+}
+
+function positive(name: string, value: number): number {
+  if (!Number.isFinite(value) || value <= 0)
+    throw new OptionError(name, `must be a positive number, got ${value}`);
+  return value;
+}
+
+export function resolveNodeOptions(o: NodeOptions): Readonly<ResolvedNodeOptions> {
+  if (typeof o.secret !== 'string' || o.secret.length === 0)
+    throw new OptionError('secret', 'must be a non-empty string');
+  const listenHost = o.listen?.host ?? '127.0.0.1';
+  const listenPort = o.listen?.port ?? 0;
+  if (!Number.isInteger(listenPort) || listenPort < 0 || listenPort > 65535) {
+    throw new OptionError('listen.port', `must be 0..65535, got ${listenPort}`);
+  }
+  const advertiseHost =
+    o.advertiseHost ?? (listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost);
+  return Object.freeze({
+    addr: Addr.of(o.addr),
+    secret: o.secret,
+    clusterId: o.clusterId ?? DEFAULT_CLUSTER_ID,
+    listenHost,
+    listenPort,
+    advertiseHost,
+    export: o.export ?? false,
+    meta: o.meta ?? {},
+    askTimeoutMs: positive('askTimeoutMs', o.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS),
+    mailboxLimit: positive('mailboxLimit', o.mailboxLimit ?? DEFAULT_MAILBOX_LIMIT),
+    throughput: positive('throughput', o.throughput ?? DEFAULT_THROUGHPUT),
+    turnBudget: positive('turnBudget', o.turnBudget ?? DEFAULT_TURN_BUDGET),
+    probeIntervalMs: positive('probeIntervalMs', o.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS),
+    link: { ...o.link },
+  });
+}

@@ -1,0 +1,29 @@
+// Runtime frame kinds and their msgpack bodies. Bodies are arrays (positional), the cheapest to encode.
+import { FrameKind } from '@troupe/transport';
+
+export const Kind = {
+  /** [target, handler, arg, senderName?] */
+  Tell: FrameKind.User,
+  /** [target, handler, arg, askId, senderName?] */
+  Ask: FrameKind.User + 1,
+  /** [askId, status, payload]: status Ok → value; RuntimeError / HandlerError → {code, message, data?} */
+  Reply: FrameKind.User + 2,
+  /** [target]: the sending node watches `target` on the receiving node. */
+  Watch: FrameKind.User + 3,
+  /** [target] */
+  Unwatch: FrameKind.User + 4,
+  /** [target, reason]: a watched actor on the sending node terminated. */
+  Terminated: FrameKind.User + 5,
+  /** []: opens a link to see whether a peer is back. */
+  Probe: FrameKind.User + 6,
+} as const;
+
+export const ReplyStatus = {
+  RuntimeError: 0,
+  Ok: 1,
+  HandlerError: 2,
+} as const;
+
+export type TellBody = [target: string, handler: string, arg: unknown, sender?: string];
+export type AskBody = [target: string, handler: string, arg: unknown, askId: number, sender?: string];
+export type ReplyBody = [askId: number, status: number, payload: unknown];
