@@ -1,0 +1,537 @@
+// Membership over etcd: registration under a lease, a prefix watch for views, a KV store for configuration.
+import { Addr, ClosedError, OptionError } from '@troupe/transport';
+import { Etcd3, type IKeyValue, type IWatchResponse, type Lease, type Namespace, type Watcher } from 'etcd3';
+import { type Logger, pino } from 'pino';
+import { RegistrationError } from '../errors.js';
+import { boundedCancel, EtcdKvStore, RevisionClock } from './etcd-kv.js';
+import {
+  decodeRecord,
+  encodeRecord,
+  KV_DIR,
+  LEFT_SUFFIX,
+  leftKey,
+  MEMBERS_DIR,
+  memberKey,
+  validateRecord,
+} from './etcd-record.js';
+import type { KvStore, MemberRecord, MembershipProvider, MembershipView } from './provider.js';
+
+/** Seconds a registration outlives its last keepalive: how fast a killed node leaves the views. */
+export const DEFAULT_ETCD_LEASE_TTL_SEC = 2;
+/** How often the whole member prefix is re-read, in case a watch event was lost. */
+export const DEFAULT_ETCD_RESYNC_MS = 5_000;
+/** First delay between attempts to re-register after the lease was lost (doubles up to 8x). */
+export const DEFAULT_ETCD_RETRY_MS = 500;
+/** Deadline of every unary etcd call (gets, puts, transactions, lease grants and revokes). */
+export const DEFAULT_ETCD_CALL_TIMEOUT_MS = 3_000;
+
+export interface EtcdMembershipOptions {
+  /** etcd client URLs, e.g. `['http://127.0.0.1:2379']`. */
+  endpoints: string[];
+  /** The cluster's id; names the default prefix. */
+  clusterId: string;
+  /** Key prefix of this cluster, ending in `/`. Default `/troupe/<clusterId>/`. */
+  prefix?: string;
+  /** Lease TTL in whole seconds (etcd's granularity; etcd raises values below its minimum). Default 2. */
+  leaseTtlSec?: number;
+  /** Full re-read period in ms. Default 5000. */
+  resyncMs?: number;
+  /** First re-registration retry delay in ms after a lost lease. Default 500. */
+  retryMs?: number;
+  /** Deadline of unary etcd calls in ms. Default 3000. */
+  callTimeoutMs?: number;
+  /** Parent logger; the provider makes one child. Silent by default. */
+  logger?: Logger;
+}
+
+type Resolved = Readonly<Required<Omit<EtcdMembershipOptions, 'logger'>>>;
+
+function resolveOptions(user: EtcdMembershipOptions): Resolved {
+  if (typeof user.clusterId !== 'string' || user.clusterId === '') {
+    throw new OptionError('clusterId', 'must be a non-empty string');
+  }
+  if (!Array.isArray(user.endpoints) || user.endpoints.length === 0) {
+    throw new OptionError('endpoints', 'must list at least one etcd client URL');
+  }
+  if (user.endpoints.some((e) => typeof e !== 'string' || e === '')) {
+    throw new OptionError('endpoints', 'every endpoint must be a non-empty string');
+  }
+  const opts = {
+    endpoints: [...user.endpoints],
+    clusterId: user.clusterId,
+    prefix: user.prefix ?? `/troupe/${user.clusterId}/`,
+    leaseTtlSec: user.leaseTtlSec ?? DEFAULT_ETCD_LEASE_TTL_SEC,
+    resyncMs: user.resyncMs ?? DEFAULT_ETCD_RESYNC_MS,
+    retryMs: user.retryMs ?? DEFAULT_ETCD_RETRY_MS,
+    callTimeoutMs: user.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS,
+  };
+  if (typeof opts.prefix !== 'string' || !opts.prefix.endsWith('/')) {
+    throw new OptionError('prefix', 'must be a string ending in "/"');
+  }
+  if (!Number.isInteger(opts.leaseTtlSec) || opts.leaseTtlSec < 1) {
+    throw new OptionError('leaseTtlSec', 'must be a whole number of seconds >= 1');
+  }
+  for (const name of ['resyncMs', 'retryMs', 'callTimeoutMs'] as const) {
+    if (!Number.isFinite(opts[name]) || opts[name] <= 0)
+      throw new OptionError(name, 'must be a positive number');
+  }
+  return Object.freeze(opts);
+}
+
+interface Entry {
+  raw: string;
+  record: MemberRecord;
+  /** The etcd lease the record lives under ('0' for none). */
+  lease: string;
+}
+
+type Phase = 'idle' | 'starting' | 'running' | 'stopped';
+
+/**
+ * Membership provider over etcd. Each node puts its record under `<prefix>members/<g.t.p>` attached to
+ * a lease it keeps alive; a killed node's record goes when its lease expires. A transaction on the key
+ * makes registration exclusive: an address held by a live node with another incarnation is refused.
+ * Views come from a watch on the members prefix, checked by a periodic full re-read.
+ */
+export class EtcdMembership implements MembershipProvider {
+  readonly kind = 'etcd';
+  readonly kv: KvStore;
+  private readonly opts: Resolved;
+  private readonly log: Logger;
+  private readonly client: Etcd3;
+  private readonly membersNs: Namespace;
+  private readonly kvStore: EtcdKvStore;
+  private readonly clock = new RevisionClock();
+
+  private phase: Phase = 'idle';
+  private self: MemberRecord | undefined;
+  private onView: ((view: MembershipView) => void) | undefined;
+  private lease: Lease | undefined;
+  private leaseId: string | undefined;
+  /** Serialises writes of our own record (start, update, re-registration, stop). */
+  private writes: Promise<unknown> = Promise.resolve();
+  private recovering: Promise<void> | undefined;
+  private wakeRecovery: (() => void) | undefined;
+  private stopping: Promise<void> | undefined;
+
+  /** Members by key (`g.t.p`) as last read or watched. */
+  private readonly members = new Map<string, Entry>();
+  /** Keys whose deregistration marker is present: their deletion is a `deregistered`. */
+  private readonly leaving = new Set<string>();
+  /** Invalid keys already warned about, with the revision warned at. */
+  private readonly warned = new Map<string, string>();
+  /** Raw records of the last delivered view, by address. */
+  private delivered = new Map<Addr, string>();
+  /** Revision of the last full read: watch events at or below it are already in `members`. */
+  private snapshotRevision = 0;
+  /** Highest revision reflected in `members`, by a read or a watch event; older reads are dropped. */
+  private revision = 0;
+  private watcher: Watcher | undefined;
+  private watchPaused = false;
+  private resyncTimer: NodeJS.Timeout | undefined;
+
+  constructor(options: EtcdMembershipOptions) {
+    this.opts = resolveOptions(options);
+    this.log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'membership.etcd' });
+    const callTimeoutMs = this.opts.callTimeoutMs;
+    this.client = new Etcd3({
+      hosts: this.opts.endpoints,
+      defaultCallOptions: (ctx) => (ctx.isStream ? {} : { deadline: Date.now() + callTimeoutMs }),
+    });
+    const root = this.client.namespace(this.opts.prefix);
+    this.membersNs = root.namespace(MEMBERS_DIR);
+    this.kvStore = new EtcdKvStore(
+      root.namespace(KV_DIR),
+      this.log.child({ part: 'kv' }),
+      callTimeoutMs,
+      this.clock,
+    );
+    this.kv = this.kvStore;
+  }
+
+  async start(self: MemberRecord, onView: (view: MembershipView) => void): Promise<void> {
+    if (this.stopped()) throw new ClosedError('etcd membership provider');
+    if (this.phase !== 'idle') throw new RegistrationError('etcd membership provider was already started');
+    const record = validateRecord(self);
+    this.phase = 'starting';
+    this.self = record;
+    this.onView = onView;
+    try {
+      await this.acquireLease();
+      await this.serial(() => this.register());
+      await this.resync(true);
+      this.assertNotStopped();
+      this.openWatch();
+      this.scheduleResync();
+      this.phase = 'running';
+      this.log.info({ addr: Addr.format(record.addr), lease: this.leaseId }, 'registered in etcd');
+    } catch (err) {
+      // A refused or failed start leaves nothing behind: no lease, no watch, no client.
+      await this.stop();
+      throw err;
+    }
+  }
+
+  async update(self: MemberRecord): Promise<void> {
+    if (this.stopped()) throw new ClosedError('etcd membership provider');
+    if (this.phase !== 'running' || !this.self)
+      throw new RegistrationError('update() before start() resolved');
+    const record = validateRecord(self);
+    if (record.addr !== this.self.addr || record.incarnation !== this.self.incarnation) {
+      throw new RegistrationError('update() cannot change addr or incarnation; start a new provider');
+    }
+    this.self = record;
+    // While re-registering, the new registration publishes the latest record.
+    if (this.recovering) return;
+    await this.serial(async () => {
+      const leaseId = this.leaseId;
+      if (!leaseId || this.stopped()) return;
+      const key = memberKey(record.addr);
+      const res = await this.membersNs
+        .if(key, 'Lease', '==', leaseId)
+        .then(this.membersNs.put(key).value(encodeRecord(record)).lease(leaseId))
+        .commit();
+      // Our record is gone (deleted by hand, or the lease went and `lost` has not fired yet): register again.
+      if (!res.succeeded) await this.register();
+    });
+  }
+
+  /** Deregisters (revokes the lease, so the record goes at once), stops watching, closes the client. */
+  stop(): Promise<void> {
+    this.stopping ??= this.shutdown(true);
+    return this.stopping;
+  }
+
+  /**
+   * Stops keepalives and closes the client without deregistering, as a crashed process would: the
+   * record stays until its lease expires. For tests and test clusters.
+   */
+  kill(): Promise<void> {
+    this.stopping ??= this.shutdown(false);
+    return this.stopping;
+  }
+
+  /**
+   * Cancels the member watch, as if its events were lost; views then come only from the periodic
+   * re-read. For tests of the resync path.
+   * @internal
+   */
+  async pauseWatch(): Promise<void> {
+    this.watchPaused = true;
+    const w = this.watcher;
+    this.watcher = undefined;
+    if (w) await boundedCancel(w, this.opts.callTimeoutMs, this.log);
+  }
+
+  // --- registration -----------------------------------------------------------------------------
+
+  private async acquireLease(): Promise<void> {
+    const lease = this.client.lease(this.opts.leaseTtlSec);
+    let id: string;
+    try {
+      id = await lease.grant();
+    } catch (err) {
+      lease.release();
+      throw err;
+    }
+    if (this.stopped()) {
+      await lease.revoke().catch(() => undefined);
+      throw new ClosedError('etcd membership provider');
+    }
+    this.lease = lease;
+    this.leaseId = id;
+    lease.on('lost', (err) => this.onLeaseLost(lease, err));
+  }
+
+  /**
+   * Puts our record under the current lease unless a live node with another incarnation holds the
+   * address. The put is a transaction on the key's state as read, so of two nodes racing for one
+   * address exactly one wins; the loser re-reads and is refused.
+   */
+  private async register(): Promise<void> {
+    const record = this.self!;
+    const leaseId = this.leaseId;
+    if (!leaseId) throw new ClosedError('etcd lease');
+    const key = memberKey(record.addr);
+    const value = encodeRecord(record);
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const current = (await this.membersNs.get(key).exec()).kvs[0];
+      let guard: ReturnType<Namespace['if']>;
+      if (!current) {
+        guard = this.membersNs.if(key, 'Create', '==', 0);
+      } else {
+        const held = decodeRecord(key, current.value.toString());
+        if (typeof held === 'string') {
+          this.log.warn({ key, reason: held }, 'replacing an invalid record at our address');
+        } else if (held.incarnation !== record.incarnation) {
+          throw new RegistrationError(
+            `address ${key} is held by a live node (incarnation ${held.incarnation} at ${held.host}:${held.port})`,
+          );
+        }
+        guard = this.membersNs.if(key, 'Mod', '==', current.mod_revision);
+      }
+      const res = await guard.then(this.membersNs.put(key).value(value).lease(leaseId)).commit();
+      this.clock.observe(res.header.revision);
+      if (res.succeeded) return;
+    }
+    throw new RegistrationError(`address ${key} kept changing under registration; giving up`);
+  }
+
+  private onLeaseLost(lease: Lease, err: unknown): void {
+    if (lease !== this.lease || this.stopped()) return;
+    this.log.warn({ err }, 'etcd lease lost; re-registering under a new lease');
+    this.lease = undefined;
+    this.leaseId = undefined;
+    this.recovering ??= this.recover().finally(() => {
+      this.recovering = undefined;
+    });
+  }
+
+  private async recover(): Promise<void> {
+    let delay = this.opts.retryMs;
+    while (!this.stopped()) {
+      try {
+        await this.acquireLease();
+        await this.serial(() => this.register());
+        this.log.info({ lease: this.leaseId }, 're-registered in etcd after losing the lease');
+        return;
+      } catch (err) {
+        if (this.stopped()) return;
+        const lease = this.lease;
+        this.lease = undefined;
+        this.leaseId = undefined;
+        if (lease) await lease.revoke().catch(() => undefined);
+        if (err instanceof RegistrationError) this.log.error({ err }, 're-registration refused; retrying');
+        else this.log.warn({ err }, 're-registration failed; retrying');
+      }
+      await this.sleep(delay);
+      delay = Math.min(delay * 2, this.opts.retryMs * 8);
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const timer = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeRecovery = done;
+    }).finally(() => {
+      this.wakeRecovery = undefined;
+    });
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.writes.then(fn, fn);
+    this.writes = run.catch(() => undefined);
+    return run;
+  }
+
+  // --- views ------------------------------------------------------------------------------------
+
+  private openWatch(): void {
+    if (this.stopped() || this.watchPaused) return;
+    const w = this.membersNs
+      .watch()
+      .prefix('')
+      .startRevision(String(this.snapshotRevision + 1))
+      .watcher();
+    this.watcher = w;
+    w.on('data', (res: IWatchResponse) => {
+      if (w === this.watcher) this.onWatch(res);
+    });
+    w.on('disconnected', (err) => this.log.debug({ err }, 'member watch disconnected; resuming'));
+    w.on('error', (err) => {
+      if (w !== this.watcher) return;
+      this.log.warn({ err }, 'member watch failed; re-reading and watching again');
+      this.watcher = undefined;
+      void boundedCancel(w, this.opts.callTimeoutMs, this.log);
+      void this.resync(false)
+        .catch((e: unknown) => this.log.warn({ err: e }, 'member re-read failed'))
+        .finally(() => {
+          if (!this.watcher) this.openWatch();
+        });
+    });
+  }
+
+  private onWatch(res: IWatchResponse): void {
+    if (this.stopped()) return;
+    const reasons = new Map<Addr, string>();
+    for (const ev of res.events) {
+      const rev = Number(ev.kv.mod_revision);
+      if (rev <= this.snapshotRevision) continue; // already reflected by a full re-read
+      if (rev > this.revision) this.revision = rev;
+      this.clock.observe(rev);
+      const key = ev.kv.key.toString();
+      if (ev.type === 'Put') this.applyPut(key, ev.kv, reasons);
+      else if (ev.type === 'Delete') this.applyDelete(key, reasons);
+    }
+    this.deliver(reasons, false);
+  }
+
+  private applyPut(key: string, kv: IKeyValue, reasons: Map<Addr, string>): void {
+    if (key.endsWith(LEFT_SUFFIX)) {
+      this.leaving.add(key.slice(0, -LEFT_SUFFIX.length));
+      return;
+    }
+    const raw = kv.value.toString();
+    const record = decodeRecord(key, raw);
+    if (typeof record === 'string') {
+      this.warnInvalid(key, kv.mod_revision, record);
+      const old = this.members.get(key);
+      if (old) {
+        this.members.delete(key);
+        reasons.set(old.record.addr, 'invalid record');
+      }
+      return;
+    }
+    this.warned.delete(key);
+    this.leaving.delete(key);
+    this.members.set(key, { raw, record, lease: kv.lease });
+  }
+
+  private applyDelete(key: string, reasons: Map<Addr, string>): void {
+    if (key.endsWith(LEFT_SUFFIX)) {
+      this.leaving.delete(key.slice(0, -LEFT_SUFFIX.length));
+      return;
+    }
+    this.warned.delete(key);
+    const old = this.members.get(key);
+    if (!old) return;
+    this.members.delete(key);
+    const expired = !this.leaving.has(key) && old.lease !== '0';
+    reasons.set(old.record.addr, expired ? 'lease expired' : 'deregistered');
+  }
+
+  /** Re-reads every member; replaces the state and delivers when it is newer and differs. */
+  private async resync(first: boolean): Promise<void> {
+    const res = await this.membersNs.getAll().prefix('').exec();
+    if (this.stopped()) return;
+    const revision = Number(res.header.revision);
+    this.clock.observe(revision);
+    if (!first && revision < this.revision) return; // a watch event newer than this read was applied
+    this.snapshotRevision = revision;
+    this.revision = revision;
+    this.members.clear();
+    this.leaving.clear();
+    for (const kv of res.kvs) {
+      const key = kv.key.toString();
+      if (key.endsWith(LEFT_SUFFIX)) {
+        this.leaving.add(key.slice(0, -LEFT_SUFFIX.length));
+        continue;
+      }
+      const raw = kv.value.toString();
+      const record = decodeRecord(key, raw);
+      if (typeof record === 'string') this.warnInvalid(key, kv.mod_revision, record);
+      else this.members.set(key, { raw, record, lease: kv.lease });
+    }
+    // A removal seen only by a re-read cannot be told apart from a deregistration.
+    this.deliver(new Map(), first);
+  }
+
+  private scheduleResync(): void {
+    if (this.stopped()) return;
+    this.resyncTimer = setTimeout(() => {
+      this.resyncTimer = undefined;
+      this.resync(false)
+        .catch((err: unknown) => this.log.warn({ err }, 'member re-read failed'))
+        .finally(() => this.scheduleResync());
+    }, this.opts.resyncMs);
+    this.resyncTimer.unref();
+  }
+
+  /** Delivers a full view when the member set differs from the last one delivered (or `force`). */
+  private deliver(reasons: Map<Addr, string>, force: boolean): void {
+    if (!this.onView || this.stopped()) return;
+    const next = new Map<Addr, string>();
+    for (const e of this.members.values()) next.set(e.record.addr, e.raw);
+    let changed = force || next.size !== this.delivered.size;
+    if (!changed) {
+      for (const [addr, raw] of next) {
+        if (this.delivered.get(addr) !== raw) {
+          changed = true;
+          break;
+        }
+      }
+    }
+    if (!changed) return;
+    const gone = new Map<Addr, string>();
+    for (const addr of this.delivered.keys()) {
+      if (!next.has(addr)) gone.set(addr, reasons.get(addr) ?? 'deregistered');
+    }
+    this.delivered = next;
+    const members = [...this.members.values()].map((e) => e.record).sort((a, b) => a.addr - b.addr);
+    const view: MembershipView = gone.size > 0 ? { members, reasons: gone } : { members };
+    try {
+      this.onView(view);
+    } catch (err) {
+      this.log.error({ err }, 'view listener threw');
+    }
+  }
+
+  private warnInvalid(key: string, revision: string, reason: string): void {
+    if (this.warned.get(key) === revision) return;
+    this.warned.set(key, revision);
+    this.log.warn({ key, reason }, 'ignoring an invalid member record');
+  }
+
+  // --- shutdown ---------------------------------------------------------------------------------
+
+  private async shutdown(graceful: boolean): Promise<void> {
+    const wasStarted = this.phase !== 'idle';
+    this.phase = 'stopped';
+    clearTimeout(this.resyncTimer);
+    this.resyncTimer = undefined;
+    this.wakeRecovery?.();
+    const lease = this.lease;
+    if (!graceful) lease?.release();
+    const watcher = this.watcher;
+    this.watcher = undefined;
+    await Promise.all([
+      watcher ? boundedCancel(watcher, this.opts.callTimeoutMs, this.log) : undefined,
+      this.kvStore.close(),
+      this.recovering,
+    ]);
+    if (graceful && wasStarted) await this.serial(() => this.deregister());
+    this.lease = undefined;
+    this.leaseId = undefined;
+    this.client.close();
+    this.log.info({ graceful }, 'etcd membership stopped');
+  }
+
+  /** Marks the record as left and deletes it in one transaction, then revokes the lease. */
+  private async deregister(): Promise<void> {
+    const lease = this.lease;
+    const leaseId = this.leaseId;
+    if (!lease || !leaseId) return;
+    if (this.self) {
+      const key = memberKey(this.self.addr);
+      try {
+        await this.membersNs
+          .if(key, 'Lease', '==', leaseId)
+          .then(
+            this.membersNs.put(leftKey(this.self.addr)).value(this.self.incarnation).lease(leaseId),
+            this.membersNs.delete().key(key),
+          )
+          .commit();
+      } catch (err) {
+        this.log.warn({ err }, 'could not delete our member record; revoking the lease');
+      }
+    }
+    try {
+      await lease.revoke();
+    } catch (err) {
+      this.log.warn({ err }, 'could not revoke the etcd lease; it expires by itself');
+    }
+  }
+
+  private assertNotStopped(): void {
+    if (this.stopped()) throw new ClosedError('etcd membership provider');
+  }
+
+  /** A method, not a field test, so TypeScript does not narrow `phase` across awaits. */
+  private stopped(): boolean {
+    return this.phase === 'stopped';
+  }
+}
