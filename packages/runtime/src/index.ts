@@ -42,6 +42,10 @@ export {
   UnknownHandlerError,
   UnreachableError,
 } from './errors.js';
+export type { CenterOptions } from './membership/center.js';
+export { CenterMembership, centerMembership } from './membership/center.js';
+export type { EtcdMembershipOptions } from './membership/etcd.js';
+export { EtcdMembership } from './membership/etcd.js';
 export { MemoryKv } from './membership/memory-kv.js';
 export type { PickStrategy } from './membership/pick.js';
 export { hash, rendezvous } from './membership/pick.js';

@@ -13,6 +13,8 @@ interface Entry {
   record: MemberRecord;
   /** Reachable: in the view and its link not declared down. */
   alive: boolean;
+  /** The provider does not know incarnations (static): they are learned from link handshakes. */
+  learnsIncarnation: boolean;
 }
 
 /** A member filter for `members()`. */
@@ -41,16 +43,18 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
 
   applyView(view: MembershipView): void {
     const seen = new Set<number>();
-    for (const record of view.members) {
+    for (let record of view.members) {
       if (!this.visible(record)) continue;
       seen.add(record.addr);
       const entry = this.entries.get(record.addr);
       if (entry === undefined) {
-        this.entries.set(record.addr, { record, alive: true });
+        this.entries.set(record.addr, { record, alive: true, learnsIncarnation: record.incarnation === '' });
         this.emit('memberUp', record);
         continue;
       }
       const prev = entry.record;
+      if (entry.learnsIncarnation && record.incarnation === '')
+        record = { ...record, incarnation: prev.incarnation };
       if (prev.incarnation !== record.incarnation && prev.incarnation !== '' && record.incarnation !== '') {
         entry.record = record;
         if (entry.alive) this.emit('memberDown', prev, 'restarted with a new incarnation');
@@ -84,9 +88,8 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
   linkUp(addr: number, incarnation: string): void {
     const entry = this.entries.get(addr);
     if (entry === undefined) return;
-    if (entry.record.incarnation === '' || entry.record.incarnation !== incarnation) {
-      // Static records learn the incarnation from the handshake.
-      if (entry.record.incarnation === '') entry.record = { ...entry.record, incarnation };
+    if (entry.learnsIncarnation && entry.record.incarnation !== incarnation) {
+      entry.record = { ...entry.record, incarnation };
     }
     if (!entry.alive) {
       entry.alive = true;
