@@ -91,7 +91,11 @@ export type FrameSink = (frame: Frame) => void;
  * `TruncatedFrameError` when a partial frame is left. The caller closes the connection on either.
  */
 export class FrameDecoder {
-  private pending: Buffer | null = null;
+  /** Chunks of an incomplete frame, joined once when `need` bytes have arrived (no per-chunk copying). */
+  private parts: Buffer[] = [];
+  private partsLength = 0;
+  /** Bytes the incomplete frame needs in total: its size once the length field is known, else 4. */
+  private need = 0;
   private failed = false;
 
   constructor(
@@ -101,15 +105,19 @@ export class FrameDecoder {
 
   /** Bytes held back waiting for the rest of a frame. */
   get buffered(): number {
-    return this.pending ? this.pending.length : 0;
+    return this.partsLength;
   }
 
   push(chunk: Buffer): void {
     if (this.failed) throw new ProtocolError('decoder already failed');
     let buf = chunk;
-    if (this.pending) {
-      buf = Buffer.concat([this.pending, chunk]);
-      this.pending = null;
+    if (this.partsLength > 0) {
+      this.parts.push(chunk);
+      this.partsLength += chunk.length;
+      if (this.partsLength < this.need) return;
+      buf = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.partsLength);
+      this.parts = [];
+      this.partsLength = 0;
     }
     let off = 0;
     const len = buf.length;
@@ -137,15 +145,21 @@ export class FrameDecoder {
       });
       off += size;
     }
-    if (off < len) this.pending = off === 0 ? buf : Buffer.from(buf.subarray(off));
+    if (off < len) {
+      const rest = buf.subarray(off);
+      this.parts.push(rest);
+      this.partsLength = rest.length;
+      this.need = rest.length >= 4 ? rest.readUInt32BE(0) + 4 : 4;
+    }
   }
 
   /** Declares the end of the stream. */
   end(): void {
-    if (this.pending && this.pending.length > 0) {
-      const have = this.pending.length;
-      const need = have >= 4 ? this.pending.readUInt32BE(0) + 4 : HEADER_SIZE;
-      this.pending = null;
+    const have = this.partsLength;
+    if (have > 0) {
+      const need = have >= 4 ? this.need : HEADER_SIZE;
+      this.parts = [];
+      this.partsLength = 0;
       throw new TruncatedFrameError(need - have);
     }
   }
