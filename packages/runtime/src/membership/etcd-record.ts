@@ -1,7 +1,7 @@
 // Member records as the etcd provider stores them: key layout, JSON encoding and validation.
 import { Addr } from '@troupe/transport';
-import { RegistrationError } from '../errors.js';
 import type { MemberRecord } from './provider.js';
+import { validateRecord } from './record.js';
 
 /** Sub-prefix (under the cluster prefix) of member records: `members/<g.t.p>`. */
 export const MEMBERS_DIR = 'members/';
@@ -27,55 +27,6 @@ export function leftKey(addr: Addr): string {
 /** The JSON stored for a record; `addr` is the u32. */
 export function encodeRecord(record: MemberRecord): string {
   return JSON.stringify(record);
-}
-
-/**
- * Checks a record from outside the type system and returns a copy with exactly the known fields.
- * Throws `RegistrationError` naming the first field that is wrong.
- */
-export function validateRecord(value: unknown): MemberRecord {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    throw new RegistrationError('member record must be an object');
-  }
-  const r = value as Record<string, unknown>;
-  let addr: Addr;
-  try {
-    if (typeof r.addr !== 'number') throw new Error(`addr must be a number, got ${typeof r.addr}`);
-    addr = Addr.from(r.addr);
-  } catch (err) {
-    throw new RegistrationError(`member record addr is invalid: ${(err as Error).message}`);
-  }
-  if (typeof r.host !== 'string' || r.host.trim() === '') {
-    throw new RegistrationError(`member record ${Addr.format(addr)}: host must be a non-empty string`);
-  }
-  if (typeof r.port !== 'number' || !Number.isInteger(r.port) || r.port < 1 || r.port > 65535) {
-    throw new RegistrationError(`member record ${Addr.format(addr)}: port must be an integer 1..65535`);
-  }
-  if (typeof r.incarnation !== 'string' || r.incarnation === '') {
-    throw new RegistrationError(`member record ${Addr.format(addr)}: incarnation must be a non-empty string`);
-  }
-  if (typeof r.export !== 'boolean') {
-    throw new RegistrationError(`member record ${Addr.format(addr)}: export must be a boolean`);
-  }
-  if (typeof r.available !== 'boolean') {
-    throw new RegistrationError(`member record ${Addr.format(addr)}: available must be a boolean`);
-  }
-  if (typeof r.load !== 'number' || !Number.isFinite(r.load)) {
-    throw new RegistrationError(`member record ${Addr.format(addr)}: load must be a finite number`);
-  }
-  if (typeof r.meta !== 'object' || r.meta === null || Array.isArray(r.meta)) {
-    throw new RegistrationError(`member record ${Addr.format(addr)}: meta must be an object`);
-  }
-  return {
-    addr,
-    host: r.host,
-    port: r.port,
-    export: r.export,
-    available: r.available,
-    load: r.load,
-    incarnation: r.incarnation,
-    meta: r.meta as Record<string, unknown>,
-  };
 }
 
 /**

@@ -217,8 +217,26 @@ describe.skipIf(skip)('EtcdMembership against a real etcd', () => {
     await a.views.until((v) => member(v, '1.1.1')?.load === 1, 3000, 'the holder to update');
   });
 
+  it('takes over the address of a killed predecessor once its lease expires', async () => {
+    const a = await started('1.1.1');
+    const old = await started('1.2.1');
+    await a.views.until((v) => has(v, '1.2.1'), 3000, 'a to see the old 1.2.1');
+    await old.p.kill();
+    const t0 = Date.now();
+    const fresh = await started('1.2.1'); // waits for the old record to go, then registers
+    expect(Date.now() - t0).toBeLessThan(LEASE_TTL_SEC * 1000 + 1500);
+    expect(member(fresh.views.last!, '1.2.1')).toEqual(fresh.rec);
+    await a.views.until(
+      (v) => member(v, '1.2.1')?.incarnation === fresh.rec.incarnation,
+      3000,
+      'a to see the new incarnation',
+    );
+  });
+
   it('lets exactly one of two nodes racing for an address win', async () => {
-    const results = await Promise.allSettled([0, 1].map(() => provider().start(record('1.1.7'), () => {})));
+    const results = await Promise.allSettled(
+      [0, 1].map(() => provider({ takeoverWaitMs: 0 }).start(record('1.1.7'), () => {})),
+    );
     const won = results.filter((r) => r.status === 'fulfilled');
     const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
     expect(won).toHaveLength(1);

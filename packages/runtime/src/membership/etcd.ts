@@ -12,9 +12,9 @@ import {
   leftKey,
   MEMBERS_DIR,
   memberKey,
-  validateRecord,
 } from './etcd-record.js';
 import type { KvStore, MemberRecord, MembershipProvider, MembershipView } from './provider.js';
+import { validateRecord } from './record.js';
 
 /** Seconds a registration outlives its last keepalive: how fast a killed node leaves the views. */
 export const DEFAULT_ETCD_LEASE_TTL_SEC = 2;
@@ -40,6 +40,12 @@ export interface EtcdMembershipOptions {
   retryMs?: number;
   /** Deadline of unary etcd calls in ms. Default 3000. */
   callTimeoutMs?: number;
+  /**
+   * How long `start()` waits for a record of another incarnation at our address to go before it
+   * refuses: a killed predecessor's record stays until its lease expires, a live holder's stays.
+   * Default `leaseTtlSec * 1000 + 1500` ms (a lease expires within its TTL plus etcd's 0.5 s sweep).
+   */
+  takeoverWaitMs?: number;
   /** Parent logger; the provider makes one child. Silent by default. */
   logger?: Logger;
 }
@@ -64,6 +70,7 @@ function resolveOptions(user: EtcdMembershipOptions): Resolved {
     resyncMs: user.resyncMs ?? DEFAULT_ETCD_RESYNC_MS,
     retryMs: user.retryMs ?? DEFAULT_ETCD_RETRY_MS,
     callTimeoutMs: user.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS,
+    takeoverWaitMs: user.takeoverWaitMs ?? (user.leaseTtlSec ?? DEFAULT_ETCD_LEASE_TTL_SEC) * 1000 + 1500,
   };
   if (typeof opts.prefix !== 'string' || !opts.prefix.endsWith('/')) {
     throw new OptionError('prefix', 'must be a string ending in "/"');
@@ -74,6 +81,9 @@ function resolveOptions(user: EtcdMembershipOptions): Resolved {
   for (const name of ['resyncMs', 'retryMs', 'callTimeoutMs'] as const) {
     if (!Number.isFinite(opts[name]) || opts[name] <= 0)
       throw new OptionError(name, 'must be a positive number');
+  }
+  if (!Number.isFinite(opts.takeoverWaitMs) || opts.takeoverWaitMs < 0) {
+    throw new OptionError('takeoverWaitMs', 'must be a number >= 0');
   }
   return Object.freeze(opts);
 }
@@ -113,6 +123,8 @@ export class EtcdMembership implements MembershipProvider {
   private recovering: Promise<void> | undefined;
   private wakeRecovery: (() => void) | undefined;
   private stopping: Promise<void> | undefined;
+  /** Ends pending waits (a takeover wait) when the provider stops. */
+  private readonly interrupts = new Set<() => void>();
 
   /** Members by key (`g.t.p`) as last read or watched. */
   private readonly members = new Map<string, Entry>();
@@ -246,7 +258,8 @@ export class EtcdMembership implements MembershipProvider {
   /**
    * Puts our record under the current lease unless a live node with another incarnation holds the
    * address. The put is a transaction on the key's state as read, so of two nodes racing for one
-   * address exactly one wins; the loser re-reads and is refused.
+   * address exactly one wins; the loser re-reads and is refused. A record of another incarnation
+   * that goes within `takeoverWaitMs` (a killed predecessor's lease expiring) is taken over.
    */
   private async register(): Promise<void> {
     const record = this.self!;
@@ -254,7 +267,8 @@ export class EtcdMembership implements MembershipProvider {
     if (!leaseId) throw new ClosedError('etcd lease');
     const key = memberKey(record.addr);
     const value = encodeRecord(record);
-    for (let attempt = 0; attempt < 5; attempt++) {
+    const deadline = Date.now() + this.opts.takeoverWaitMs;
+    for (let attempt = 0; attempt < 8; attempt++) {
       const current = (await this.membersNs.get(key).exec()).kvs[0];
       let guard: ReturnType<Namespace['if']>;
       if (!current) {
@@ -264,6 +278,8 @@ export class EtcdMembership implements MembershipProvider {
         if (typeof held === 'string') {
           this.log.warn({ key, reason: held }, 'replacing an invalid record at our address');
         } else if (held.incarnation !== record.incarnation) {
+          // A record without a lease never expires; one with a lease may be a killed node's.
+          if (current.lease !== '0' && (await this.awaitChange(key, current, deadline))) continue;
           throw new RegistrationError(
             `address ${key} is held by a live node (incarnation ${held.incarnation} at ${held.host}:${held.port})`,
           );
@@ -275,6 +291,35 @@ export class EtcdMembership implements MembershipProvider {
       if (res.succeeded) return;
     }
     throw new RegistrationError(`address ${key} kept changing under registration; giving up`);
+  }
+
+  /** Resolves true once `key` changes after `kv` (deleted or replaced); false at the deadline or on stop. */
+  private async awaitChange(key: string, kv: IKeyValue, deadline: number): Promise<boolean> {
+    const wait = deadline - Date.now();
+    if (wait <= 0 || this.stopped()) return false;
+    const w = this.membersNs
+      .watch()
+      .key(key)
+      .startRevision(String(Number(kv.mod_revision) + 1))
+      .watcher();
+    let interrupt: (() => void) | undefined;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      return await new Promise<boolean>((resolve) => {
+        interrupt = () => resolve(false);
+        this.interrupts.add(interrupt);
+        timer = setTimeout(() => resolve(false), wait);
+        w.on('data', (res: IWatchResponse) => {
+          if (res.events.length > 0) resolve(true);
+        });
+        // State unknown: read the key again (the caller's attempts and deadline bound the retries).
+        w.on('error', () => resolve(true));
+      });
+    } finally {
+      clearTimeout(timer);
+      if (interrupt) this.interrupts.delete(interrupt);
+      await boundedCancel(w, this.opts.callTimeoutMs, this.log);
+    }
   }
 
   private onLeaseLost(lease: Lease, err: unknown): void {
@@ -484,6 +529,7 @@ export class EtcdMembership implements MembershipProvider {
     clearTimeout(this.resyncTimer);
     this.resyncTimer = undefined;
     this.wakeRecovery?.();
+    for (const interrupt of this.interrupts) interrupt();
     const lease = this.lease;
     if (!graceful) lease?.release();
     const watcher = this.watcher;
