@@ -107,3 +107,18 @@ export class OptionError extends TroupeError {
     this.name = 'OptionError';
   }
 }
+
+/** Too many bytes are queued for one socket (the peer reads slower than we send). */
+export class OutboundBufferFullError extends TroupeError {
+  readonly queued: number;
+  readonly limit: number;
+  constructor(peer: string, queued: number, limit: number) {
+    super(
+      'OUTBOUND_BUFFER_FULL',
+      `outbound buffer to ${peer} is full (${queued} bytes queued, limit ${limit})`,
+    );
+    this.name = 'OutboundBufferFullError';
+    this.queued = queued;
+    this.limit = limit;
+  }
+}

@@ -1,0 +1,195 @@
+// Transport options: defaults, cross-field checks, resolved once and frozen.
+import { type Logger, pino } from 'pino';
+import { Addr } from './addr.js';
+import { OptionError } from './errors.js';
+import { DEFAULT_MAX_FRAME_SIZE, HEADER_SIZE } from './frame.js';
+
+/** Frames that may wait for a link to come up. */
+export const DEFAULT_PENDING_LIMIT = 1024;
+/** A peer silent for this long is declared down. */
+export const DEFAULT_DOWN_TIMEOUT_MS = 2000;
+/** First reconnect delay after a failed dial; doubles per consecutive failure. */
+export const DEFAULT_RECONNECT_BASE_MS = 50;
+/** Largest reconnect delay. */
+export const DEFAULT_RECONNECT_MAX_MS = 2000;
+/** Bytes queued for one socket before `send` refuses with `OutboundBufferFullError`. */
+export const DEFAULT_MAX_OUTBOUND_BYTES = 64 * 1024 * 1024;
+/** Default listening host. */
+export const DEFAULT_LISTEN_HOST = '127.0.0.1';
+
+/** Where a peer listens. */
+export interface PeerEndpoint {
+  host: string;
+  port: number;
+}
+
+/** Options of `TcpTransport.start`. Every limit and timeout is here so tests can shrink them. */
+export interface TransportOptions {
+  /** This node's address. */
+  addr: Addr;
+  clusterId: string;
+  /** Shared cluster secret; only HMAC proofs derived from it cross the wire. */
+  secret: string | Uint8Array;
+  /** This node's incarnation (start time + random); tells a restarted node from the old one. */
+  incarnation: string;
+  /** Default 127.0.0.1, port 0; the real port is reported by `TcpTransport.port`. */
+  listen?: { host?: string; port?: number };
+  /** Address book: where to dial a peer. Called at every dial attempt (so a restarted peer on a new port is found). */
+  resolve: (peer: Addr) => PeerEndpoint | undefined;
+  logger?: Logger;
+  /** Largest frame, header included. Default `DEFAULT_MAX_FRAME_SIZE` (4 MiB). */
+  maxFrameSize?: number;
+  /** Frames waiting for a link to come up, per peer. Default 1024. */
+  pendingLimit?: number;
+  /** A peer silent for longer is declared down. Default 2000. */
+  downTimeoutMs?: number;
+  /** Default `downTimeoutMs / 4`. */
+  heartbeatIntervalMs?: number;
+  /** Default `downTimeoutMs`. */
+  handshakeTimeoutMs?: number;
+  /** Default `downTimeoutMs`. */
+  connectTimeoutMs?: number;
+  /** Default 50; exponential with factor 2 and +-20% jitter. */
+  reconnectBaseMs?: number;
+  /** Default 2000. */
+  reconnectMaxMs?: number;
+  /**
+   * Socket high-water mark in bytes (Node applies it to both directions): how much a paused socket
+   * reads ahead before TCP flow control pushes back on the peer. Default: Node's.
+   */
+  readHighWaterMark?: number;
+  /** Bytes queued for one socket before `send` throws `OutboundBufferFullError`. Default 64 MiB. */
+  maxOutboundBytes?: number;
+}
+
+/** Options after defaults and checks. */
+export interface ResolvedOptions {
+  readonly addr: Addr;
+  readonly addrText: string;
+  readonly clusterId: string;
+  readonly secretKey: Buffer;
+  readonly incarnation: string;
+  readonly listenHost: string;
+  readonly listenPort: number;
+  readonly resolve: (peer: Addr) => PeerEndpoint | undefined;
+  readonly logger: Logger;
+  readonly maxFrameSize: number;
+  readonly pendingLimit: number;
+  readonly downTimeoutMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly connectTimeoutMs: number;
+  readonly reconnectBaseMs: number;
+  readonly reconnectMaxMs: number;
+  readonly readHighWaterMark: number | undefined;
+  readonly maxOutboundBytes: number;
+}
+
+function positive(property: string, value: number, integer = false): number {
+  if (
+    typeof value !== 'number' ||
+    !Number.isFinite(value) ||
+    value <= 0 ||
+    (integer && !Number.isInteger(value))
+  ) {
+    throw new OptionError(property, `must be a positive ${integer ? 'integer' : 'number'}, got ${value}`);
+  }
+  return value;
+}
+
+function nonEmpty(property: string, value: unknown): string {
+  if (typeof value !== 'string' || value.length === 0) {
+    throw new OptionError(property, 'must be a non-empty string');
+  }
+  return value;
+}
+
+/** Applies defaults, checks every field and the relations between them, and freezes the result. */
+export function resolveOptions(user: TransportOptions): ResolvedOptions {
+  if (user === null || typeof user !== 'object') throw new OptionError('options', 'must be an object');
+  let addr: Addr;
+  try {
+    addr = Addr.from(user.addr);
+  } catch (err) {
+    throw new OptionError('addr', (err as Error).message);
+  }
+  const clusterId = nonEmpty('clusterId', user.clusterId);
+  const incarnation = nonEmpty('incarnation', user.incarnation);
+  const secret = user.secret;
+  if (!(typeof secret === 'string' || secret instanceof Uint8Array) || secret.length === 0) {
+    throw new OptionError('secret', 'must be a non-empty string or Uint8Array');
+  }
+  if (typeof user.resolve !== 'function') throw new OptionError('resolve', 'must be a function');
+
+  const downTimeoutMs = positive('downTimeoutMs', user.downTimeoutMs ?? DEFAULT_DOWN_TIMEOUT_MS);
+  const heartbeatIntervalMs = positive('heartbeatIntervalMs', user.heartbeatIntervalMs ?? downTimeoutMs / 4);
+  if (heartbeatIntervalMs >= downTimeoutMs) {
+    throw new OptionError(
+      'heartbeatIntervalMs',
+      `must be less than downTimeoutMs (${downTimeoutMs}), got ${heartbeatIntervalMs}`,
+    );
+  }
+  const reconnectBaseMs = positive('reconnectBaseMs', user.reconnectBaseMs ?? DEFAULT_RECONNECT_BASE_MS);
+  const reconnectMaxMs = positive('reconnectMaxMs', user.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS);
+  if (reconnectMaxMs < reconnectBaseMs) {
+    throw new OptionError(
+      'reconnectMaxMs',
+      `must be at least reconnectBaseMs (${reconnectBaseMs}), got ${reconnectMaxMs}`,
+    );
+  }
+  const maxFrameSize = positive('maxFrameSize', user.maxFrameSize ?? DEFAULT_MAX_FRAME_SIZE, true);
+  if (maxFrameSize < HEADER_SIZE) {
+    throw new OptionError(
+      'maxFrameSize',
+      `must be at least the header size ${HEADER_SIZE}, got ${maxFrameSize}`,
+    );
+  }
+  const maxOutboundBytes = positive(
+    'maxOutboundBytes',
+    user.maxOutboundBytes ?? DEFAULT_MAX_OUTBOUND_BYTES,
+    true,
+  );
+  if (maxOutboundBytes < maxFrameSize) {
+    throw new OptionError(
+      'maxOutboundBytes',
+      `must be at least maxFrameSize (${maxFrameSize}), got ${maxOutboundBytes}`,
+    );
+  }
+  const listenPort = user.listen?.port ?? 0;
+  if (!Number.isInteger(listenPort) || listenPort < 0 || listenPort > 65535) {
+    throw new OptionError('listen.port', `must be an integer 0..65535, got ${listenPort}`);
+  }
+
+  return Object.freeze({
+    addr,
+    addrText: Addr.format(addr),
+    clusterId,
+    // A private copy: the caller may reuse or wipe its buffer.
+    secretKey: typeof secret === 'string' ? Buffer.from(secret, 'utf8') : Buffer.from(secret),
+    incarnation,
+    listenHost: user.listen?.host ?? DEFAULT_LISTEN_HOST,
+    listenPort,
+    resolve: user.resolve,
+    logger: user.logger ?? pino({ level: 'silent' }),
+    maxFrameSize,
+    pendingLimit: positive('pendingLimit', user.pendingLimit ?? DEFAULT_PENDING_LIMIT, true),
+    downTimeoutMs,
+    heartbeatIntervalMs,
+    handshakeTimeoutMs: positive('handshakeTimeoutMs', user.handshakeTimeoutMs ?? downTimeoutMs),
+    connectTimeoutMs: positive('connectTimeoutMs', user.connectTimeoutMs ?? downTimeoutMs),
+    reconnectBaseMs,
+    reconnectMaxMs,
+    readHighWaterMark:
+      user.readHighWaterMark === undefined
+        ? undefined
+        : positive('readHighWaterMark', user.readHighWaterMark, true),
+    maxOutboundBytes,
+  });
+}
+
+/** Delay before dial attempt number `failures + 1`: base * 2^(failures-1), capped, with +-20% jitter. */
+export function backoffDelay(opts: ResolvedOptions, failures: number, random = Math.random): number {
+  if (failures <= 0) return 0;
+  const exp = Math.min(opts.reconnectMaxMs, opts.reconnectBaseMs * 2 ** Math.min(failures - 1, 30));
+  return Math.max(0, Math.round(exp * (0.8 + 0.4 * random())));
+}

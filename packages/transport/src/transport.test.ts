@@ -1,0 +1,344 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { Addr } from './addr.js';
+import {
+  ClosedError,
+  FrameTooLargeError,
+  OutboundBufferFullError,
+  PendingQueueFullError,
+  ProtocolError,
+} from './errors.js';
+import { encodeFrame, FrameFlag, FrameKind, HEADER_SIZE } from './frame.js';
+import { RawServer } from './raw-peer.js';
+import { once, waitFor } from './test-helpers.js';
+import { TestNet } from './test-net.js';
+import { snapshotOf, type TcpTransport } from './transport.js';
+
+const A = Addr.parse('1.1.1');
+const B = Addr.parse('1.1.2');
+const C = Addr.parse('1.1.3');
+const USER = FrameKind.User;
+const RAW = FrameFlag.Raw;
+
+function seq(n: number): Buffer {
+  const b = Buffer.allocUnsafe(4);
+  b.writeUInt32BE(n);
+  return b;
+}
+
+type DownArgs = [Addr, string, { incarnation?: string; wasUp: boolean; dropped: number }];
+
+let net: TestNet;
+afterEach(async () => {
+  await net.closeAll();
+});
+
+describe('TcpTransport links', () => {
+  it('delivers 100,000 frames complete and in order, coalesced into few writes', async () => {
+    net = new TestNet();
+    const a = await net.start(A);
+    const b = await net.start(B);
+    a.send(B, USER, RAW, 0, A, seq(0));
+    await once(b.inbox, 'frame', 2000);
+    const total = 100_000;
+    let next = 0;
+    let outOfOrder = -1;
+    const done = new Promise<void>((resolve) => {
+      b.onFrame = (frame, via) => {
+        if (via !== A || frame.body.readUInt32BE(0) !== next) outOfOrder = next;
+        if (++next === total) resolve();
+      };
+    });
+    for (let i = 0; i < total; i++) a.send(B, USER, RAW, 0, A, seq(i));
+    await done;
+    expect(outOfOrder).toBe(-1);
+    expect(next).toBe(total);
+    const sa = a.stats();
+    const sb = b.stats();
+    expect(sb.framesIn).toBeGreaterThanOrEqual(total);
+    expect(sa.framesOut).toBeGreaterThanOrEqual(total);
+    expect(sa.bytesOut).toBeGreaterThanOrEqual(total * (HEADER_SIZE + 4));
+    // One write per turn, not per frame.
+    expect(snapshotOf(a).writes).toBeLessThan(total / 100);
+  });
+
+  it('opens the link lazily, reports up with the incarnation, and uses one connection both ways', async () => {
+    net = new TestNet();
+    const a = await net.start(A, { incarnation: 'a-1' });
+    const b = await net.start(B, { incarnation: 'b-1' });
+    expect(a.isUp(B)).toBe(false);
+    expect(snapshotOf(a).connections.up).toBe(0);
+    const upA = once<[Addr, { addr: Addr; incarnation: string }]>(a, 'up', 2000);
+    const upB = once<[Addr, { addr: Addr; incarnation: string }]>(b, 'up', 2000);
+    a.send(B, USER, RAW, 0, A, Buffer.from('ping'));
+    expect((await upA)[1]).toEqual({ addr: B, incarnation: 'b-1' });
+    expect((await upB)[1]).toEqual({ addr: A, incarnation: 'a-1' });
+    await once(b.inbox, 'frame', 2000);
+    b.send(A, USER, RAW, 0, B, Buffer.from('pong'));
+    const [reply] = await once(a.inbox, 'frame', 2000);
+    expect(reply.body.toString()).toBe('pong');
+    expect(reply.via).toBe(B);
+    expect(a.isUp(B)).toBe(true);
+    expect(a.peerIncarnation(B)).toBe('b-1');
+    expect(b.upPeers()).toEqual([A]);
+    for (const t of [a, b]) {
+      expect(snapshotOf(t).connections).toMatchObject({ up: 1, connecting: 0, handshake: 0 });
+    }
+  });
+
+  it('refuses bad sends at the call site with named errors', async () => {
+    net = new TestNet({ maxFrameSize: 1024 });
+    const a = await net.start(A);
+    expect(() => a.send(B, USER, 0, 0, A, Buffer.alloc(1024 - HEADER_SIZE + 1))).toThrow(FrameTooLargeError);
+    expect(() => a.sendRaw(B, Buffer.alloc(1025))).toThrow(FrameTooLargeError);
+    expect(() => a.send(B, FrameKind.Ping, 0, 0, A, Buffer.alloc(0))).toThrow(ProtocolError);
+    expect(() => a.send(A, USER, 0, 0, A, Buffer.alloc(0))).toThrow(/itself/);
+    await a.close();
+    expect(() => a.send(B, USER, 0, 0, A, Buffer.alloc(1))).toThrow(ClosedError);
+    expect(() => a.sendRaw(B, encodeFrame(USER, 0, 0, B, A, Buffer.alloc(1)))).toThrow(ClosedError);
+    await a.close();
+    a.destroy();
+  });
+
+  it('forwards an encoded frame with sendRaw; via is the sender, from is kept', async () => {
+    net = new TestNet();
+    const a = await net.start(A);
+    const b = await net.start(B);
+    a.sendRaw(B, encodeFrame(USER + 1, RAW, 3, B, C, Buffer.from('relayed')));
+    const [f] = await once(b.inbox, 'frame', 2000);
+    expect(f).toMatchObject({ kind: USER + 1, flags: RAW, to: B, from: C, via: A });
+    expect(f.body.toString()).toBe('relayed');
+  });
+
+  it('gives PendingQueueFullError past pendingLimit, then drops the queue when the dial times out', async () => {
+    net = new TestNet({ pendingLimit: 8, handshakeTimeoutMs: 300 });
+    const mute = net.track(await new RawServer().listen());
+    const a = await net.start(A);
+    net.ports.set(B, mute.port);
+    for (let i = 0; i < 8; i++) a.send(B, USER, RAW, 0, A, seq(i));
+    expect(() => a.send(B, USER, RAW, 0, A, seq(8))).toThrow(PendingQueueFullError);
+    const [peer, reason, info] = await once<DownArgs>(a, 'down', 2000);
+    expect(peer).toBe(B);
+    expect(reason).toMatch(/handshake timeout/);
+    expect(info).toMatchObject({ wasUp: false, dropped: 8 });
+    expect(a.stats().dropped.dialFailed).toBe(8);
+    expect(a.isUp(B)).toBe(false);
+  });
+
+  it('a failed dial reports down (wasUp false); the next send asks the address book again and backs off', async () => {
+    net = new TestNet({ reconnectBaseMs: 100, reconnectMaxMs: 100 });
+    const a = await net.start(A);
+    const errors: Error[] = [];
+    a.on('error', (e) => errors.push(e));
+    a.send(B, USER, RAW, 0, A, seq(1));
+    const [, unknown, info1] = await once<DownArgs>(a, 'down', 2000);
+    expect(unknown).toMatch(/no address known/);
+    expect(info1).toMatchObject({ wasUp: false, dropped: 1 });
+
+    const gone = await new RawServer().listen();
+    await gone.close();
+    net.ports.set(B, gone.port);
+    a.send(B, USER, RAW, 0, A, seq(2));
+    a.send(B, USER, RAW, 0, A, seq(3));
+    const [, refused, info2] = await once<DownArgs>(a, 'down', 2000);
+    expect(refused).toMatch(/ECONNREFUSED/);
+    expect(info2).toMatchObject({ wasUp: false, dropped: 2 });
+
+    const b = await net.start(B);
+    const t0 = Date.now();
+    a.send(B, USER, RAW, 0, A, seq(4));
+    const [f] = await once(b.inbox, 'frame', 2000);
+    expect(f.body.readUInt32BE(0)).toBe(4);
+    // Two consecutive failures: the third dial waited out the backoff (100 ms +-20%).
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(75);
+    expect(a.stats().dropped.dialFailed).toBe(3);
+    expect(errors).toEqual([]);
+  });
+
+  it('reports a destroyed peer down promptly; the restarted peer on the same port gets sends, new incarnation', async () => {
+    net = new TestNet({ downTimeoutMs: 400 });
+    const a = await net.start(A);
+    const b1 = await net.start(B, { incarnation: 'b-1' });
+    a.send(B, USER, RAW, 0, A, seq(1));
+    await once(b1.inbox, 'frame', 2000);
+    const down = once<DownArgs>(a, 'down', 600);
+    b1.destroy();
+    const [peer, reason, info] = await down;
+    expect(peer).toBe(B);
+    expect(reason).toMatch(/closed by peer|ECONNRESET|heartbeat/);
+    expect(info).toMatchObject({ wasUp: true, incarnation: 'b-1' });
+    expect(a.isUp(B)).toBe(false);
+
+    const b2 = await net.start(B, { incarnation: 'b-2', listen: { port: b1.port } });
+    const up = once<[Addr, { incarnation: string }]>(a, 'up', 2000);
+    a.send(B, USER, RAW, 0, A, seq(2));
+    expect((await up)[1].incarnation).toBe('b-2');
+    const [f] = await once(b2.inbox, 'frame', 2000);
+    expect(f.body.readUInt32BE(0)).toBe(2);
+    expect(a.peerIncarnation(B)).toBe('b-2');
+  });
+
+  it('a new incarnation dialling in while the old link is up: down "restarted" first, then up', async () => {
+    net = new TestNet();
+    const a = await net.start(A, { incarnation: 'a-1' });
+    const b1 = await net.start(B, { incarnation: 'b-1' });
+    a.send(B, USER, RAW, 0, A, seq(1));
+    await once(b1.inbox, 'frame', 2000);
+    const events: string[] = [];
+    a.on('down', (p, reason, info) => events.push(`down ${Addr.format(p)} ${reason} ${info.incarnation}`));
+    a.on('up', (p, info) => events.push(`up ${Addr.format(p)} ${info.incarnation}`));
+    const b1Down = once<DownArgs>(b1, 'down', 2000);
+    // Same address, new incarnation, different port: dials A while A still holds the link to b-1.
+    const b2 = await net.start(B, { incarnation: 'b-2' });
+    b2.send(A, USER, RAW, 0, B, seq(2));
+    const [f] = await once(a.inbox, 'frame', 2000);
+    expect(f.body.readUInt32BE(0)).toBe(2);
+    expect(events).toEqual(['down 1.1.2 restarted b-1', 'up 1.1.2 b-2']);
+    expect((await b1Down)[0]).toBe(A);
+    a.send(B, USER, RAW, 0, A, seq(3));
+    const [g] = await once(b2.inbox, 'frame', 2000);
+    expect(g.body.readUInt32BE(0)).toBe(3);
+  });
+
+  it('graceful close delivers everything queued before it; the peer sees down "goodbye" promptly', async () => {
+    net = new TestNet({ downTimeoutMs: 10_000 });
+    const a = await net.start(A);
+    const b = await net.start(B);
+    a.send(B, USER, RAW, 0, A, seq(0));
+    await once(b.inbox, 'frame', 2000);
+    const total = 20_000;
+    let next = 1;
+    const all = new Promise<void>((resolve) => {
+      b.onFrame = (frame) => {
+        if (frame.body.readUInt32BE(0) === next) next++;
+        if (next === total) resolve();
+      };
+    });
+    const goodbye = once<DownArgs>(b, 'down', 1000);
+    for (let i = 1; i < total; i++) a.send(B, USER, RAW, 0, A, seq(i));
+    const closed = a.close();
+    expect(a.close()).toBe(closed);
+    await all;
+    const [peer, reason, info] = await goodbye;
+    expect(peer).toBe(A);
+    expect(reason).toBe('goodbye');
+    expect(info.wasUp).toBe(true);
+    await closed;
+    expect(next).toBe(total);
+    expect(snapshotOf(a).connections).toMatchObject({ up: 0, closing: 0 });
+  });
+
+  it('disconnect(peer) says goodbye and reports down with the reason on both sides', async () => {
+    net = new TestNet({ downTimeoutMs: 10_000 });
+    const a = await net.start(A);
+    const b = await net.start(B);
+    a.send(B, USER, RAW, 0, A, seq(0));
+    await once(b.inbox, 'frame', 2000);
+    const downA = once<DownArgs>(a, 'down', 1000);
+    const downB = once<DownArgs>(b, 'down', 1000);
+    a.disconnect(B, 'membership: gone');
+    expect((await downA)[1]).toBe('membership: gone');
+    expect((await downB)[1]).toBe('goodbye');
+    expect(a.isUp(B)).toBe(false);
+  });
+
+  it('simultaneous dials end with exactly one connection and every frame delivered once (20 rounds)', async () => {
+    for (let round = 0; round < 20; round++) {
+      net = new TestNet();
+      // Alternate which side has the lower address.
+      const [x, y] = round % 2 === 0 ? [A, B] : [B, A];
+      const tx = await net.start(x);
+      const ty = await net.start(y);
+      const ups = { x: 0, y: 0 };
+      tx.on('up', () => ups.x++);
+      ty.on('up', () => ups.y++);
+      const downs: string[] = [];
+      tx.on('down', (_p, r) => downs.push(r));
+      ty.on('down', (_p, r) => downs.push(r));
+      const n = 50;
+      for (let i = 0; i < n; i++) {
+        tx.send(y, USER, RAW, 0, x, seq(i));
+        ty.send(x, USER, RAW, 0, y, seq(i));
+      }
+      // Both sides are dialling at once.
+      expect(snapshotOf(tx).links[0]).toMatchObject({ dialing: true, pending: n });
+      expect(snapshotOf(ty).links[0]).toMatchObject({ dialing: true, pending: n });
+      await waitFor(() => tx.inbox.frames.length >= n && ty.inbox.frames.length >= n, 3000, 'both inboxes');
+      const settled = (t: TcpTransport) => {
+        const c = snapshotOf(t).connections;
+        return c.up === 1 && c.connecting + c.handshake + c.closing === 0;
+      };
+      await waitFor(() => settled(tx) && settled(ty), 3000, 'one connection per side');
+      for (const inbox of [tx.inbox, ty.inbox]) {
+        expect(inbox.frames.map((f) => f.body.readUInt32BE(0))).toEqual([...Array(n).keys()]);
+      }
+      expect(ups).toEqual({ x: 1, y: 1 });
+      expect(downs).toEqual([]);
+      // The one connection carries traffic both ways afterwards.
+      tx.send(y, USER, RAW, 0, x, seq(n));
+      await waitFor(() => ty.inbox.frames.length === n + 1, 2000, 'one more frame');
+      await net.closeAll();
+    }
+  });
+
+  it('pause(peer) stops delivery without declaring the peer down; resume delivers in order', async () => {
+    net = new TestNet({ downTimeoutMs: 300 });
+    const a = await net.start(A);
+    const b = await net.start(B);
+    b.send(A, USER, RAW, 0, B, seq(0));
+    await once(a.inbox, 'frame', 2000);
+    a.pause(B);
+    for (let i = 1; i <= 100; i++) b.send(A, USER, RAW, 0, B, seq(i));
+    await waitFor(() => b.stats().framesOut >= 101, 2000, 'b flushed');
+    // Longer than downTimeoutMs: neither a frame nor a down while paused.
+    await expect(once(a, 'down', 500)).rejects.toThrow(/timed out/);
+    expect(a.inbox.frames.length).toBe(1);
+    a.resume(B);
+    await waitFor(() => a.inbox.frames.length === 101, 2000, 'frames after resume');
+    expect(a.inbox.frames.map((f) => f.body.readUInt32BE(0))).toEqual([...Array(101).keys()]);
+    expect(a.isUp(B)).toBe(true);
+  });
+
+  it('an exception from onFrame is reported as an error event and the link keeps working', async () => {
+    net = new TestNet();
+    const a = await net.start(A);
+    const b = await net.start(B);
+    let n = 0;
+    b.onFrame = (frame) => {
+      n++;
+      if (frame.body.readUInt32BE(0) === 1) throw new Error('owner bug');
+    };
+    const err = once<[Error, Addr]>(b, 'error', 2000);
+    for (let i = 0; i < 3; i++) a.send(B, USER, RAW, 0, A, seq(i));
+    const [e, via] = await err;
+    expect(e.message).toBe('owner bug');
+    expect(via).toBe(A);
+    await waitFor(() => n === 3, 2000, 'all three frames');
+    expect(b.isUp(A)).toBe(true);
+  });
+
+  it('throws OutboundBufferFullError once a non-reading peer lets maxOutboundBytes pile up', async () => {
+    net = new TestNet({
+      maxFrameSize: 16 * 1024,
+      maxOutboundBytes: 256 * 1024,
+      readHighWaterMark: 16 * 1024,
+    });
+    const a = await net.start(A);
+    const b = await net.start(B);
+    a.send(B, USER, RAW, 0, A, seq(0));
+    await once(b.inbox, 'frame', 2000);
+    b.pause(A);
+    const body = Buffer.alloc(4096);
+    let error: unknown;
+    for (let turn = 0; turn < 20_000 && error === undefined; turn++) {
+      try {
+        for (let i = 0; i < 16; i++) a.send(B, USER, RAW, 0, A, body);
+      } catch (err) {
+        error = err;
+      }
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    expect(error).toBeInstanceOf(OutboundBufferFullError);
+    expect((error as OutboundBufferFullError).limit).toBe(256 * 1024);
+    expect(a.isUp(B)).toBe(true);
+  });
+});
