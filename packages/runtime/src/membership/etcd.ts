@@ -1,6 +1,14 @@
 // Membership over etcd: registration under a lease, a prefix watch for views, a KV store for configuration.
 import { Addr, ClosedError, OptionError } from '@troupe/transport';
-import { Etcd3, type IKeyValue, type IWatchResponse, type Lease, type Namespace, type Watcher } from 'etcd3';
+import {
+  Etcd3,
+  EtcdLeaseInvalidError,
+  type IKeyValue,
+  type IWatchResponse,
+  type Lease,
+  type Namespace,
+  type Watcher,
+} from 'etcd3';
 import { type Logger, pino } from 'pino';
 import { RegistrationError } from '../errors.js';
 import { boundedCancel, EtcdKvStore, RevisionClock } from './etcd-kv.js';
@@ -196,15 +204,22 @@ export class EtcdMembership implements MembershipProvider {
     // While re-registering, the new registration publishes the latest record.
     if (this.recovering) return;
     await this.serial(async () => {
+      const lease = this.lease;
       const leaseId = this.leaseId;
-      if (!leaseId || this.stopped()) return;
+      if (!lease || !leaseId || this.stopped()) return;
       const key = memberKey(record.addr);
-      const res = await this.membersNs
-        .if(key, 'Lease', '==', leaseId)
-        .then(this.membersNs.put(key).value(encodeRecord(record)).lease(leaseId))
-        .commit();
-      // Our record is gone (deleted by hand, or the lease went and `lost` has not fired yet): register again.
-      if (!res.succeeded) await this.register();
+      try {
+        const res = await this.membersNs
+          .if(key, 'Lease', '==', leaseId)
+          .then(this.membersNs.put(key).value(encodeRecord(record)).lease(leaseId))
+          .commit();
+        // Our record is gone (deleted by hand, or its lease expired): register again.
+        if (!res.succeeded) await this.register();
+      } catch (err) {
+        if (!(err instanceof EtcdLeaseInvalidError)) throw err;
+        // The lease expired before its keepalive noticed: re-registration publishes this record.
+        this.onLeaseLost(lease, err);
+      }
     });
   }
 
