@@ -1,0 +1,21 @@
+// Every scenario, in the order `pnpm bench` runs them.
+import type { Scenario } from '../scenario.js';
+import { actorMemory } from './actor-memory.js';
+import { fanout } from './fanout.js';
+import { harborTell } from './harbor-tell.js';
+import { localAsk } from './local-ask.js';
+import { localTell } from './local-tell.js';
+import { remoteAsk1 } from './remote-ask-1.js';
+import { remoteAsk100 } from './remote-ask-100.js';
+import { remoteTell } from './remote-tell.js';
+
+export const SCENARIOS: readonly Scenario[] = [
+  localTell,
+  localAsk,
+  remoteTell,
+  remoteAsk1,
+  remoteAsk100,
+  harborTell,
+  fanout,
+  actorMemory,
+];
