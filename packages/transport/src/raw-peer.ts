@@ -88,10 +88,10 @@ export class RawPeer extends EventEmitter<RawPeerEvents> {
 
   /**
    * Runs a correct handshake as `role` against the transport on the other end. A dialer waits for
-   * Welcome; an acceptor sends it unless `welcome` is false (the test then answers as it likes).
-   * Afterwards the peer sends nothing unless told to.
+   * Welcome; an acceptor sends it. With `finish` false both stop after the Auth exchange, and the test
+   * answers or waits as it likes. Afterwards the peer sends nothing unless told to.
    */
-  async handshake(role: Role, me: RawIdentity, peer: Addr, timeoutMs: number, welcome = true): Promise<void> {
+  async handshake(role: Role, me: RawIdentity, peer: Addr, timeoutMs: number, finish = true): Promise<void> {
     const nonce = newNonce();
     this.write(
       helloFrame(me.self, role === 'dialer' ? peer : 0, {
@@ -110,8 +110,9 @@ export class RawPeer extends EventEmitter<RawPeerEvents> {
       authFrame(me.self, peer, computeProof(key, role, check.hello.nonce, nonce, me.self, me.incarnation)),
     );
     await this.frame(FrameKind.Auth, timeoutMs);
+    if (!finish) return;
     if (role === 'dialer') await this.frame(FrameKind.Welcome, timeoutMs);
-    else if (welcome) this.write(encodeFrame(FrameKind.Welcome, 0, 0, peer, me.self, encodeBody({})));
+    else this.write(encodeFrame(FrameKind.Welcome, 0, 0, peer, me.self, encodeBody({})));
   }
 
   destroy(): void {
