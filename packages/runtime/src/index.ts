@@ -59,6 +59,8 @@ export type {
 export type { StaticConfig, StaticMember } from './membership/static.js';
 export { StaticMembership, staticMembership } from './membership/static.js';
 export type { MemberFilter } from './membership/table.js';
+export type { HarborStats } from './node/harbor.js';
+export { HARBOR_ACTOR } from './node/harbor.js';
 export type { DeadLetter, NodeEvents } from './node/node.js';
 export { Node } from './node/node.js';
 export type { LinkOptions, NodeOptions } from './node/options.js';

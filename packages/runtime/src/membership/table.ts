@@ -126,6 +126,16 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
     return out;
   }
 
+  /** Alive harbors of `group`, in address order. */
+  harbors(group: number): MemberRecord[] {
+    const out: MemberRecord[] = [];
+    for (const e of this.entries.values()) {
+      if (e.alive && Addr.isHarbor(e.record.addr) && Addr.group(e.record.addr) === group) out.push(e.record);
+    }
+    out.sort((a, b) => a.addr - b.addr);
+    return out;
+  }
+
   /** Candidates for `pick(type)`: alive and available; other groups only if exported. */
   candidates(type: number): MemberRecord[] {
     const out: MemberRecord[] = [];

@@ -10,8 +10,10 @@ export class PendingAsk implements Replier {
   timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
-  /** Remote peer the ask travels through; undefined for a local ask. */
+  /** Remote node the ask went to; undefined for a local ask. */
   peer: number | undefined;
+  /** The harbor it travels through, when the target is in another group. */
+  via: number | undefined;
 
   constructor(
     readonly table: AskTable,
@@ -73,17 +75,35 @@ export class AskTable {
     return { ask, promise };
   }
 
-  /** Registers an ask sent to `peer`, so its reply can find it and a peer's death can reject it. */
-  track(ask: PendingAsk, peer: number): void {
+  /**
+   * Registers an ask sent to `peer` (through harbor `via`, if any), so its reply can find it and the
+   * death of the peer or of the harbor can reject it.
+   */
+  track(ask: PendingAsk, peer: number, via: number): void {
     if (ask.settled) return;
     ask.peer = peer;
     this.remote.set(ask.id, ask);
-    let set = this.byPeer.get(peer);
+    this.index(peer, ask);
+    if (via !== peer) {
+      ask.via = via;
+      this.index(via, ask);
+    }
+  }
+
+  private index(key: number, ask: PendingAsk): void {
+    let set = this.byPeer.get(key);
     if (set === undefined) {
       set = new Set();
-      this.byPeer.set(peer, set);
+      this.byPeer.set(key, set);
     }
     set.add(ask);
+  }
+
+  private unindex(key: number, ask: PendingAsk): void {
+    const set = this.byPeer.get(key);
+    if (set === undefined) return;
+    set.delete(ask);
+    if (set.size === 0) this.byPeer.delete(key);
   }
 
   /** Called once per ask when it settles. */
@@ -93,11 +113,8 @@ export class AskTable {
     if (ask.onAbort !== undefined) ask.signal?.removeEventListener('abort', ask.onAbort);
     if (ask.peer !== undefined) {
       this.remote.delete(ask.id);
-      const set = this.byPeer.get(ask.peer);
-      if (set !== undefined) {
-        set.delete(ask);
-        if (set.size === 0) this.byPeer.delete(ask.peer);
-      }
+      this.unindex(ask.peer, ask);
+      if (ask.via !== undefined) this.unindex(ask.via, ask);
     }
   }
 
@@ -109,7 +126,7 @@ export class AskTable {
     return this.remote.size;
   }
 
-  /** Rejects every ask waiting on `peer` with `NodeDownError`. */
+  /** Rejects every ask waiting on `peer` (or travelling through it) with `NodeDownError`. */
   peerDown(peer: number, reason: string): number {
     const set = this.byPeer.get(peer);
     if (set === undefined) return 0;

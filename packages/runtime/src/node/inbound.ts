@@ -31,7 +31,8 @@ export class Inbound {
   frame(frame: Frame, via: Addr): void {
     const node = this.node;
     if (frame.to !== node.addr) {
-      node.deadLetter({ node: frame.to, name: '' }, '', `misrouted frame from ${Addr.format(via)}`);
+      if (node.harbor !== undefined) node.harbor.forward(frame, via);
+      else node.deadLetter({ node: frame.to, name: '' }, '', `misrouted frame from ${Addr.format(via)}`);
       return;
     }
     let body: unknown;
@@ -72,6 +73,11 @@ export class Inbound {
         }
         return;
       case Kind.Probe:
+        return;
+      case Kind.NodeDown:
+        if (typeof body[0] === 'number' && Addr.isHarbor(via)) {
+          node.peerGone(body[0], typeof body[1] === 'string' ? body[1] : 'down');
+        }
         return;
       default:
         this.malformed(frame, via, `unknown frame kind ${frame.kind}`);

@@ -27,9 +27,11 @@ import type { MemberRecord, MembershipProvider } from '../membership/provider.js
 import { StaticMembership } from '../membership/static.js';
 import { type MemberFilter, MemberTable } from '../membership/table.js';
 import { AskTable } from './asks.js';
+import { HARBOR_ACTOR, Harbor, HarborActor } from './harbor.js';
 import { Inbound } from './inbound.js';
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.js';
 import { Kind } from './protocol.js';
+import { nextHop } from './routing.js';
 import { type Watcher, WatchRegistry } from './watches.js';
 
 /** A message that could not be delivered. */
@@ -60,6 +62,8 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
   readonly membership: MembershipProvider;
   private readonly picker = new Picker();
   private readonly inbound: Inbound;
+  /** @internal Set on harbor nodes (type 255). */
+  readonly harbor: Harbor | undefined;
   private deadLetterCount = 0;
   private selfRecord: MemberRecord;
   private probeTimer: NodeJS.Timeout | undefined;
@@ -83,6 +87,7 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     this.dispatcher = new Dispatcher(options.throughput, options.turnBudget);
     this.table = new MemberTable(options.addr);
     this.inbound = new Inbound(this);
+    this.harbor = Addr.isHarbor(options.addr) ? new Harbor(this) : undefined;
     this.watches = new WatchRegistry(options.addr, {
       sendWatch: (t) => this.sendControl(t.node, Kind.Watch, [t.name]),
       sendUnwatch: (t) => this.sendControl(t.node, Kind.Unwatch, [t.name]),
@@ -150,6 +155,8 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
       ref: (target) => this.ref(target),
       stopActor: (target, reason) => this.stopActor(target, reason),
     });
+    if (this.harbor !== undefined)
+      this.spawn(HarborActor, { name: HARBOR_ACTOR, args: { harbor: this.harbor } });
     await this.membership.start(this.selfRecord, (view) => this.table.applyView(view));
     this.probeTimer = setInterval(() => this.probe(), this.options.probeIntervalMs);
     this.probeTimer.unref();
@@ -158,6 +165,11 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
   /** The port this node listens on. */
   get port(): number {
     return this.transport.port;
+  }
+
+  /** This node's own member record as it registers it. */
+  selfView(): MemberRecord {
+    return this.selfRecord;
   }
 
   /** Dead letters so far. */
@@ -298,7 +310,8 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
           throw new ActorNotFoundError(`no actor "${target.name}" on ${Addr.format(this.addr)}`);
         cell.enqueue(new Envelope(handler, arg, sender, ask));
       } else {
-        this.asks.track(ask, target.node);
+        const via = this.route(this.addr, target.node);
+        this.asks.track(ask, target.node, via);
         this.sendRemote(target.node, Kind.Ask, [target.name, handler, arg, ask.id, sender?.name]);
       }
     } catch (err) {
@@ -307,15 +320,36 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     return promise;
   }
 
-  /** Encodes and sends a runtime frame to `to`. Throws the transport's named errors. */
-  sendRemote(to: number, kind: number, body: unknown[]): void {
-    this.transport.send(to as Addr, kind, 0, 0, this.addr, encodeBody(body));
+  /**
+   * Encodes and sends a runtime frame to `to`, directly or through a harbor; returns the next hop.
+   * Throws the transport's named errors, or `UnreachableError` when no path exists.
+   */
+  sendRemote(to: number, kind: number, body: unknown[], from: number = this.addr): number {
+    const via = this.route(from, to);
+    const bytes = encodeBody(body);
+    if (via === to) this.transport.send(to as Addr, kind, 0, this.options.maxHops, from, bytes);
+    else this.transport.sendVia(via as Addr, to as Addr, kind, 0, this.options.maxHops, from, bytes);
+    return via;
+  }
+
+  /**
+   * The next hop toward `to`. A node this one already has a link to, or a seed the membership
+   * provider names (the center), is reached directly whatever its group.
+   */
+  private route(from: number, to: number): number {
+    if (this.transport.isUp(to as Addr) || this.membership.resolve?.(to as Addr) !== undefined) return to;
+    return nextHop(this.addr, this.table, from, to);
   }
 
   /** Sends a control frame; failures are logged, not thrown (the peer's death is reported elsewhere). */
   sendControl(to: number, kind: number, body: unknown[]): void {
+    this.sendControlFrom(this.addr, to, kind, body);
+  }
+
+  /** @internal A control frame on behalf of `from` (a harbor answering for an unreachable target). */
+  sendControlFrom(from: number, to: number, kind: number, body: unknown[]): void {
     try {
-      this.sendRemote(to, kind, body);
+      this.sendRemote(to, kind, body, from);
     } catch (err) {
       this.log.debug({ err, to: Addr.format(to as Addr) }, 'control frame not sent');
     }
@@ -377,9 +411,20 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     this.table.linkDown(peer, reason);
   }
 
-  private peerGone(peer: number, reason: string): void {
+  /** @internal `peer` is gone: its asks and watches fail, and so does what only it could carry. */
+  peerGone(peer: number, reason: string): void {
     this.asks.peerDown(peer, reason);
     this.watches.nodeDown(peer, `node down: ${reason}`);
+    const ownGroup = Addr.group(this.addr);
+    if (this.harbor !== undefined && Addr.group(peer as Addr) === ownGroup)
+      this.harbor.localNodeDown(peer, reason);
+    if (Addr.isHarbor(peer as Addr) && !Addr.isHarbor(this.addr) && Addr.group(peer as Addr) === ownGroup) {
+      // Watches across groups die with the last harbor of this group.
+      if (this.table.harbors(ownGroup).some((h) => h.addr !== peer)) return;
+      for (const node of this.watches.watchedNodes()) {
+        if (Addr.group(node as Addr) !== ownGroup) this.watches.nodeDown(node, `harbor path down: ${reason}`);
+      }
+    }
   }
 
   /** Re-dials members whose link is down, so a returning node is noticed without traffic. */

@@ -41,6 +41,8 @@ export interface NodeOptions {
   throughput?: number;
   /** Messages handled per event-loop turn before yielding to I/O. Default 10,000. */
   turnBudget?: number;
+  /** Hop budget of frames this node sends; each harbor takes one, at 0 the frame is refused. Default 4. */
+  maxHops?: number;
   /** How often members whose link is down are probed. Default 500 ms. */
   probeIntervalMs?: number;
   link?: LinkOptions;
@@ -52,6 +54,7 @@ export const DEFAULT_MAILBOX_LIMIT = 100_000;
 export const DEFAULT_THROUGHPUT = 100;
 export const DEFAULT_TURN_BUDGET = 10_000;
 export const DEFAULT_PROBE_INTERVAL_MS = 500;
+export const DEFAULT_MAX_HOPS = 4;
 
 export interface ResolvedNodeOptions {
   addr: Addr;
@@ -67,12 +70,19 @@ export interface ResolvedNodeOptions {
   throughput: number;
   turnBudget: number;
   probeIntervalMs: number;
+  maxHops: number;
   link: LinkOptions;
 }
 
 function positive(name: string, value: number): number {
   if (!Number.isFinite(value) || value <= 0)
     throw new OptionError(name, `must be a positive number, got ${value}`);
+  return value;
+}
+
+function hops(value: number): number {
+  if (!Number.isInteger(value) || value < 0 || value > 255)
+    throw new OptionError('maxHops', `must be 0..255, got ${value}`);
   return value;
 }
 
@@ -100,6 +110,7 @@ export function resolveNodeOptions(o: NodeOptions): Readonly<ResolvedNodeOptions
     throughput: positive('throughput', o.throughput ?? DEFAULT_THROUGHPUT),
     turnBudget: positive('turnBudget', o.turnBudget ?? DEFAULT_TURN_BUDGET),
     probeIntervalMs: positive('probeIntervalMs', o.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS),
+    maxHops: hops(o.maxHops ?? DEFAULT_MAX_HOPS),
     link: { ...o.link },
   });
 }

@@ -16,6 +16,8 @@ export const Kind = {
   Terminated: FrameKind.User + 5,
   /** []: opens a link to see whether a peer is back. */
   Probe: FrameKind.User + 6,
+  /** [addr, reason]: from a harbor, a node of its group that this node asked or watched is down. */
+  NodeDown: FrameKind.User + 7,
 } as const;
 
 export const ReplyStatus = {

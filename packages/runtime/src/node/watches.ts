@@ -103,6 +103,14 @@ export class WatchRegistry {
     if (set.size === 0) this.remoteWatchers.delete(name);
   }
 
+  /** Nodes that hold watched actors. */
+  watchedNodes(): number[] {
+    const out = new Set<number>();
+    for (const entry of this.watchers.values())
+      if (entry.target.node !== this.self) out.add(entry.target.node);
+    return [...out];
+  }
+
   /** Watched remote targets per node, to re-send watches (e.g. after a reconnect). */
   targetsOn(node: number): ActorId[] {
     const out: ActorId[] = [];

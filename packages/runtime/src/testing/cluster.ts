@@ -125,6 +125,17 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
     throw (failed as PromiseRejectedResult).reason;
   }
 
+  // Registries push views a moment after `start` resolves: wait until every node sees the others.
+  const everyone = [...running.values()];
+  const deadline = Date.now() + 10_000;
+  for (const node of everyone) {
+    const expected = everyone.filter((o) => node.table.visible(o.selfView())).length;
+    while (node.members().length < expected) {
+      if (Date.now() > deadline) break;
+      await new Promise((r) => setTimeout(r, 5));
+    }
+  }
+
   const get = (addr: string): Node => {
     const node = running.get(Addr.parse(addr));
     if (node === undefined) throw new Error(`test cluster: node ${addr} is not running`);

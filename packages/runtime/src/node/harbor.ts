@@ -1,0 +1,123 @@
+// Harbor forwarding: frames for other nodes are relayed by header alone, hops decremented.
+import { Addr, decodeBody, type Frame, setHops } from '@troupe/transport';
+import { defineActor } from '../actor/define.js';
+import type { Node } from './node.js';
+import { Kind, ReplyStatus } from './protocol.js';
+import { nextHop } from './routing.js';
+
+/** Harbor counters. */
+export interface HarborStats {
+  framesForwarded: number;
+  bytesForwarded: number;
+  dropped: Record<string, number>;
+}
+
+/** Name of the actor every harbor runs; `stats` answers the harbor's counters. */
+export const HARBOR_ACTOR = 'troupe.harbor';
+
+export const HarborActor = defineActor({
+  init: (args: { harbor: Harbor }) => args.harbor,
+  handlers: {
+    stats(harbor) {
+      return harbor.stats();
+    },
+  },
+});
+
+export class Harbor {
+  private framesForwarded = 0;
+  private bytesForwarded = 0;
+  private readonly dropped: Record<string, number> = {};
+  /** Remote nodes that asked or watched a node of this harbor's group: told when it goes down. */
+  private readonly interested = new Map<number, Set<number>>();
+
+  constructor(private readonly node: Node) {}
+
+  stats(): HarborStats {
+    return {
+      framesForwarded: this.framesForwarded,
+      bytesForwarded: this.bytesForwarded,
+      dropped: { ...this.dropped },
+    };
+  }
+
+  /** Relays a frame addressed to another node. The body is not decoded unless the frame must be refused. */
+  forward(frame: Frame, via: Addr): void {
+    const node = this.node;
+    if (frame.hops === 0) {
+      this.drop(frame, 'hop limit', `hop limit reached at harbor ${Addr.format(node.addr)}`);
+      return;
+    }
+    let next: number;
+    try {
+      next = nextHop(node.addr, node.table, frame.from, frame.to);
+    } catch (err) {
+      this.drop(frame, 'no route', (err as Error).message);
+      return;
+    }
+    const localTarget = Addr.group(frame.to as Addr) === Addr.group(node.addr);
+    if (localTarget && !node.table.isAlive(frame.to)) {
+      this.drop(
+        frame,
+        'unknown target',
+        `node ${Addr.format(frame.to as Addr)} is not a live member of group ${Addr.group(node.addr)}`,
+      );
+      return;
+    }
+    if (next === via) {
+      this.drop(frame, 'loop', `route to ${Addr.format(frame.to as Addr)} leads back to ${Addr.format(via)}`);
+      return;
+    }
+    if (localTarget && (frame.kind === Kind.Ask || frame.kind === Kind.Watch))
+      this.remember(frame.to, frame.from);
+    setHops(frame.raw, frame.hops - 1);
+    try {
+      node.transport.sendRaw(next as Addr, frame.raw);
+    } catch (err) {
+      this.drop(frame, 'send failed', (err as Error).message);
+      return;
+    }
+    this.framesForwarded++;
+    this.bytesForwarded += frame.raw.length;
+  }
+
+  /** A node of this group went down: tell the remote nodes that were waiting on it. */
+  localNodeDown(addr: number, reason: string): void {
+    const nodes = this.interested.get(addr);
+    if (nodes === undefined) return;
+    this.interested.delete(addr);
+    for (const n of nodes) this.node.sendControlFrom(addr, n, Kind.NodeDown, [addr, reason]);
+  }
+
+  private remember(local: number, remote: number): void {
+    let set = this.interested.get(local);
+    if (set === undefined) {
+      set = new Set();
+      this.interested.set(local, set);
+    }
+    set.add(remote);
+  }
+
+  /** Counts a dropped frame; an ask is answered with `UnreachableError` so its caller never hangs. */
+  private drop(frame: Frame, reason: string, message: string): void {
+    this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
+    this.node.log.debug(
+      { to: Addr.format(frame.to as Addr), from: Addr.format(frame.from as Addr), reason },
+      'harbor dropped a frame',
+    );
+    if (frame.kind !== Kind.Ask) return;
+    let askId: unknown;
+    try {
+      askId = (decodeBody(frame.flags, frame.body) as unknown[])[3];
+    } catch {
+      return;
+    }
+    if (typeof askId !== 'number') return;
+    // The refusal speaks for the unreachable target, so the asker matches it to its ask.
+    this.node.sendControlFrom(frame.to, frame.from, Kind.Reply, [
+      askId,
+      ReplyStatus.RuntimeError,
+      { code: 'UNREACHABLE', message },
+    ]);
+  }
+}
