@@ -73,17 +73,6 @@ export class Link {
     return this.pending === null ? 0 : this.pending.frames;
   }
 
-  /** Whether the link holds anything worth keeping (an idle link may be forgotten). */
-  get idle(): boolean {
-    return (
-      this.conn === null &&
-      this.dialing === null &&
-      this.retryTimer === null &&
-      this.awaitTimer === null &&
-      this.pendingCount === 0
-    );
-  }
-
   /** Encodes one frame into the up connection's batch, or into the pending queue and dials. */
   send(kind: number, flags: number, hops: number, to: number, from: number, body: Uint8Array): void {
     const c = this.conn;

@@ -47,12 +47,12 @@ async function setup() {
   const gDowns: string[] = [];
   g.on('down', (_p, reason) => gDowns.push(reason));
   await once(l, 'up', 2000);
-  /** Asserts the good peer kept talking to L throughout and is still served now. */
-  const goodPeerServed = async () => {
+  /** Asserts the good peer kept talking to L throughout and is still served now; only it (and `also`) got through. */
+  const goodPeerServed = async (also: Addr[] = []) => {
     const before = rounds;
     await waitFor(() => rounds >= before + 10, 2000, 'ten more round trips with the good peer');
     expect(gDowns).toEqual([]);
-    expect([...vias]).toEqual([G]);
+    expect([...vias].sort()).toEqual([G, ...also].sort());
   };
   return { l, g, logs, errors, goodPeerServed };
 }
@@ -174,5 +174,60 @@ describe('refused handshakes', () => {
     if (errors.length === 0) await once(l, 'error', 2000);
     expectRefusal(errors, /ADDRESS/);
     await goodPeerServed();
+  });
+
+  it('bytes that break the protocol after the handshake close that link only, with a reason', async () => {
+    const { l, errors, goodPeerServed } = await setup();
+    const identity = (self: Addr) => ({
+      self,
+      clusterId: 'test-cluster',
+      secret: 'test-secret',
+      incarnation: 'raw',
+    });
+    const downs: [Addr, string][] = [];
+    l.on('down', (peer, reason) => downs.push([peer, reason]));
+    const cases: [Addr, Buffer, RegExp][] = [
+      [
+        Addr.parse('1.1.4'),
+        Buffer.from('\xff\xff\xff\xff garbage'),
+        /protocol error: frame of \d+ bytes exceeds/,
+      ],
+      [
+        Addr.parse('1.1.5'),
+        encodeFrame(FrameKind.Hello, 0, 0, L, W, Buffer.alloc(0)),
+        /link frame kind 1 after/,
+      ],
+      [Addr.parse('1.1.6'), Buffer.from([0, 0, 0, 2, 1, 2]), /shorter than its header/],
+    ];
+    for (const [addr, bytes, reason] of cases) {
+      const raw = net.trackPeer(await RawPeer.connect(l.port));
+      await raw.handshake('dialer', identity(addr), L, 2000);
+      raw.write(encodeFrame(USER, RAW, 0, L, addr, Buffer.from('fine')));
+      raw.write(bytes);
+      await raw.whenClosed(2000);
+      expect(downs.at(-1)).toEqual([addr, expect.stringMatching(reason)]);
+      expect(errors.at(-1)![1]).toBe(addr);
+    }
+    expect(downs).toHaveLength(3);
+    // Frames before the violation were delivered; the good peer never noticed.
+    await goodPeerServed(cases.map(([addr]) => addr));
+  });
+
+  it('a throwing event listener is logged and does not break the transport', async () => {
+    const { l, logs, goodPeerServed } = await setup();
+    l.on('down', () => {
+      throw new Error('listener bug');
+    });
+    const w = await net.start(W);
+    const bothUp = Promise.all([once(l, 'up', 2000, (p) => p === W), once(w, 'up', 2000)]);
+    w.send(L, USER, RAW, 0, W, Buffer.from('hello'));
+    await bothUp;
+    const gone = once(w, 'down', 2000);
+    await w.close();
+    await gone;
+    await waitFor(() => logs.text().includes('listener threw'), 2000, 'the listener error logged');
+    expect(l.isUp(W)).toBe(false);
+    expect(l.isUp(G)).toBe(true);
+    await goodPeerServed([W]);
   });
 });

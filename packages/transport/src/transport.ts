@@ -60,9 +60,6 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
   }
 
   readonly addr: Addr;
-  /** The real listening port. */
-  port = 0;
-  host: string;
   /**
    * Hot path: set by the owner; called synchronously for every non-control frame. `via` is the
    * authenticated peer the frame came from (`frame.from` may differ when relayed by a harbor). The
@@ -89,11 +86,14 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
   private closing: Promise<void> | null = null;
   private released: (() => void) | null = null;
 
+  private boundPort = 0;
+  private boundHost: string;
+
   private constructor(opts: ResolvedOptions) {
     super();
     this.opts = opts;
     this.addr = opts.addr;
-    this.host = opts.listenHost;
+    this.boundHost = opts.listenHost;
     this.log = opts.logger.child({ component: 'transport', node: opts.addrText });
     this.onFrame = this.dropUnowned;
     this.server = net.createServer(
@@ -107,14 +107,14 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
       dial: (link, endpoint) => this.dial(link, endpoint),
       queueFlush: (conn) => this.queueFlush(conn),
       countDropped: (reason, frames) => this.countDropped(reason, frames),
-      linkUp: (peer, info) => this.emit('up', peer, info),
-      linkDown: (peer, reason, info) => this.emit('down', peer, reason, info),
+      linkUp: (peer, info) => this.notify('up', peer, info),
+      linkDown: (peer, reason, info) => this.notify('down', peer, reason, info),
       deliver: (frame, via) => {
         try {
           this.onFrame(frame, via);
         } catch (err) {
           this.log.error({ err, peer: Addr.format(via) }, 'onFrame threw');
-          this.emit('error', err as Error, via);
+          this.notify('error', err as Error, via);
         }
       },
       decideInbound: (conn) => this.decideInbound(conn),
@@ -134,11 +134,11 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
         this.server.off('error', onError);
         this.server.on('error', (err) => {
           this.log.error({ err }, 'listener error');
-          this.emit('error', err);
+          this.notify('error', err);
         });
         const address = this.server.address() as net.AddressInfo;
-        this.port = address.port;
-        this.host = address.address;
+        this.boundPort = address.port;
+        this.boundHost = address.address;
         this.lastTickAt = performance.now();
         this.heartbeat = setInterval(this.tick, this.opts.heartbeatIntervalMs);
         this.heartbeat.unref();
@@ -148,6 +148,16 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     });
   }
 
+  /** The real listening port. */
+  get port(): number {
+    return this.boundPort;
+  }
+
+  /** The address the listener is bound to. */
+  get host(): string {
+    return this.boundHost;
+  }
+
   /** Encodes header+body straight into the link's outbound buffer, opening the link lazily. */
   send(to: Addr, kind: number, flags: number, hops: number, from: number, body: Uint8Array): void {
     if (this.state !== 'open') throw new ClosedError('transport');
@@ -155,6 +165,27 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     if (size > this.opts.maxFrameSize) throw new FrameTooLargeError(size, this.opts.maxFrameSize);
     if (kind < FrameKind.User) throw new ProtocolError(`frame kind ${kind} is reserved for the link`);
     const link = this.links.get(to) ?? this.newLink(to);
+    link.send(kind, flags, hops, to, from, body);
+  }
+
+  /**
+   * Like `send`, but over the link to `via` while the header names the final target `to` (a harbor
+   * relays it onward by header alone).
+   */
+  sendVia(
+    via: Addr,
+    to: Addr,
+    kind: number,
+    flags: number,
+    hops: number,
+    from: number,
+    body: Uint8Array,
+  ): void {
+    if (this.state !== 'open') throw new ClosedError('transport');
+    const size = HEADER_SIZE + body.length;
+    if (size > this.opts.maxFrameSize) throw new FrameTooLargeError(size, this.opts.maxFrameSize);
+    if (kind < FrameKind.User) throw new ProtocolError(`frame kind ${kind} is reserved for the link`);
+    const link = this.links.get(via) ?? this.newLink(via);
     link.send(kind, flags, hops, to, from, body);
   }
 
@@ -195,6 +226,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
 
   /** Stops reading from the peer's socket (inbound backpressure). Its silence is not held against it. */
   pause(peer: Addr): void {
+    if (peer === this.addr) return;
     (this.links.get(peer) ?? this.newLink(peer)).pause();
   }
 
@@ -249,6 +281,18 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     for (const link of this.links.values()) link.shutdown(reason, graceful);
     for (const conn of [...this.conns])
       if (conn.state === 'connecting' || conn.state === 'handshake') conn.abort(reason);
+  }
+
+  /**
+   * Emits from inside socket handlers and shutdown loops: a throwing listener is logged, and must not
+   * unwind the transport's own bookkeeping.
+   */
+  private notify<E extends keyof TransportEvents>(event: E, ...args: Parameters<TransportEvents[E]>): void {
+    try {
+      (this.emit as (e: E, ...a: Parameters<TransportEvents[E]>) => boolean)(event, ...args);
+    } catch (err) {
+      this.log.error({ err, event }, 'a transport event listener threw');
+    }
   }
 
   private newLink(peer: Addr): Link {
@@ -330,7 +374,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
         { reason, remote: conn.remote, claimed: formatMaybe(conn.peer) },
         'connection refused or broken',
       );
-      this.emit('error', error, conn.peer);
+      this.notify('error', error, conn.peer);
     }
     if (link !== null) link.connectionClosed(conn, reason, dropped);
     else if (error === undefined) log.debug({ reason, remote: conn.remote }, 'inbound connection closed');
