@@ -18,6 +18,9 @@ export const Profiles = defineActor({
     get(state, id: string) {
       return state.players.get(id) ?? null;
     },
+    ping() {
+      return 'pong';
+    },
   },
 });
 
@@ -28,6 +31,9 @@ export const Room = defineActor({
     join(state, member: ActorId) {
       state.members.push(member);
       return state.members.length;
+    },
+    ping() {
+      return 'pong';
     },
     say(state, line: { from: string; text: string }, ctx) {
       state.said++;

@@ -92,6 +92,8 @@ export class CenterMembership implements MembershipProvider {
   private renewTimer: NodeJS.Timeout | undefined;
   private registering: Promise<void> | undefined;
   private stopped = false;
+  /** On the center: where each registered node listens. */
+  private registrants: Map<number, { host: string; port: number }> | undefined;
 
   constructor(options: CenterOptions) {
     this.centerAddr = Addr.of(options.center.addr as string);
@@ -119,8 +121,10 @@ export class CenterMembership implements MembershipProvider {
     this.host = host;
   }
 
+  /** The center; and on the center, every registrant (it serves them whatever their group). */
   resolve(addr: Addr): { host: string; port: number } | undefined {
-    return addr === this.centerAddr ? { host: this.centerHost, port: this.centerPort } : undefined;
+    if (addr === this.centerAddr) return { host: this.centerHost, port: this.centerPort };
+    return this.registrants?.get(addr);
   }
 
   private reg(): Registrar {
@@ -200,6 +204,11 @@ export class CenterMembership implements MembershipProvider {
   /** @internal A view pushed by the center. */
   pushed(v: WireView): void {
     if (this.stopped) return;
+    if (this.serve !== undefined) {
+      if (!v.partial) this.registrants = new Map();
+      this.registrants ??= new Map();
+      for (const m of v.members) this.registrants.set(m.addr, { host: m.host, port: m.port });
+    }
     const self = this.self;
     if (
       self !== undefined &&

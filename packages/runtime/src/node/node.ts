@@ -333,11 +333,11 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
   }
 
   /**
-   * The next hop toward `to`. A node this one already has a link to, or a seed the membership
-   * provider names (the center), is reached directly whatever its group.
+   * The next hop toward `to`. Addresses the membership provider resolves itself (the center, and on
+   * the center its registrants) are reached directly whatever their group.
    */
   private route(from: number, to: number): number {
-    if (this.transport.isUp(to as Addr) || this.membership.resolve?.(to as Addr) !== undefined) return to;
+    if (this.membership.resolve?.(to as Addr) !== undefined) return to;
     return nextHop(this.addr, this.table, from, to);
   }
 
