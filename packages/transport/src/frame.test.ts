@@ -41,7 +41,14 @@ function randomSpecs(rand: () => number, n: number): Spec[] {
 function decodeAll(chunks: Buffer[], max = DEFAULT_MAX_FRAME_SIZE): Spec[] {
   const out: Spec[] = [];
   const d = new FrameDecoder((f: Frame) => {
-    out.push({ kind: f.kind, flags: f.flags, hops: f.hops, to: f.to, from: f.from, body: Buffer.from(f.body) });
+    out.push({
+      kind: f.kind,
+      flags: f.flags,
+      hops: f.hops,
+      to: f.to,
+      from: f.from,
+      body: Buffer.from(f.body),
+    });
   }, max);
   for (const c of chunks) d.push(c);
   d.end();
@@ -55,7 +62,8 @@ function firstMismatch(got: Spec[], want: Spec[]): number {
     const g = got[i];
     const w = want[i];
     if (!g || !w) return i;
-    if (g.kind !== w.kind || g.flags !== w.flags || g.hops !== w.hops || g.to !== w.to || g.from !== w.from) return i;
+    if (g.kind !== w.kind || g.flags !== w.flags || g.hops !== w.hops || g.to !== w.to || g.from !== w.from)
+      return i;
     if (!g.body.equals(w.body)) return i;
   }
   return -1;
@@ -141,6 +149,8 @@ describe('FrameDecoder', () => {
   it('encodeFrame refuses an oversize body with FrameTooLargeError', () => {
     expect(() => encodeFrame(16, 0, 0, 1, 2, Buffer.alloc(1000), 1000)).toThrow(FrameTooLargeError);
     expect(() => encodeFrame(16, 0, 0, 1, 2, Buffer.alloc(1000 - HEADER_SIZE), 1000)).not.toThrow();
-    expect(() => encodeFrame(16, 0, 0, 1, 2, Buffer.alloc(DEFAULT_MAX_FRAME_SIZE))).toThrow(FrameTooLargeError);
+    expect(() => encodeFrame(16, 0, 0, 1, 2, Buffer.alloc(DEFAULT_MAX_FRAME_SIZE))).toThrow(
+      FrameTooLargeError,
+    );
   });
 });

@@ -82,6 +82,36 @@ export function setHops(raw: Buffer, hops: number): void {
   raw[6] = hops;
 }
 
+/** Big-endian u32 without `readUInt32BE`'s bounds checks (the caller has checked the length). */
+function u32(buf: Buffer, at: number): number {
+  return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
+}
+
+/** A frame read in place: header fields eagerly, `raw` (rarely needed) as a view made on demand. */
+class DecodedFrame implements Frame {
+  readonly kind: number;
+  readonly flags: number;
+  readonly hops: number;
+  readonly to: number;
+  readonly from: number;
+  readonly body: Buffer;
+  constructor(
+    private readonly chunk: Buffer,
+    private readonly offset: number,
+    private readonly size: number,
+  ) {
+    this.kind = chunk[offset + 4]!;
+    this.flags = chunk[offset + 5]!;
+    this.hops = chunk[offset + 6]!;
+    this.to = u32(chunk, offset + 7);
+    this.from = u32(chunk, offset + 11);
+    this.body = chunk.subarray(offset + HEADER_SIZE, offset + size);
+  }
+  get raw(): Buffer {
+    return this.chunk.subarray(this.offset, this.offset + this.size);
+  }
+}
+
 /** Receives decoded frames. */
 export type FrameSink = (frame: Frame) => void;
 
@@ -122,7 +152,7 @@ export class FrameDecoder {
     let off = 0;
     const len = buf.length;
     while (len - off >= 4) {
-      const declared = buf.readUInt32BE(off);
+      const declared = u32(buf, off);
       const size = declared + 4;
       if (declared < AFTER_LENGTH) {
         this.failed = true;
@@ -133,16 +163,7 @@ export class FrameDecoder {
         throw new FrameTooLargeError(size, this.maxFrameSize);
       }
       if (len - off < size) break;
-      const raw = buf.subarray(off, off + size);
-      this.sink({
-        kind: buf[off + 4]!,
-        flags: buf[off + 5]!,
-        hops: buf[off + 6]!,
-        to: buf.readUInt32BE(off + 7),
-        from: buf.readUInt32BE(off + 11),
-        body: buf.subarray(off + HEADER_SIZE, off + size),
-        raw,
-      });
+      this.sink(new DecodedFrame(buf, off, size));
       off += size;
     }
     if (off < len) {
