@@ -109,6 +109,18 @@ describe('TcpTransport links', () => {
     expect(f.body.toString()).toBe('relayed');
   });
 
+  it('sendVia sends over the link to a relay while the header names the final target', async () => {
+    net = new TestNet();
+    const a = await net.start(A);
+    const b = await net.start(B);
+    a.sendVia(B, C, USER, RAW, 5, A, Buffer.from('for C'));
+    const [f] = await once(b.inbox, 'frame', 2000);
+    expect(f).toMatchObject({ kind: USER, to: C, from: A, via: A });
+    expect(f.body.toString()).toBe('for C');
+    expect(a.isUp(B)).toBe(true);
+    expect(a.isUp(C)).toBe(false);
+  });
+
   it('gives PendingQueueFullError past pendingLimit, then drops the queue when the dial times out', async () => {
     net = new TestNet({ pendingLimit: 8, handshakeTimeoutMs: 300 });
     const mute = net.track(await new RawServer().listen());
