@@ -17,10 +17,17 @@ export async function rawTcpTell(ctx: SideContext): Promise<Side> {
   return meteredSide(source, sink, [source, sink]);
 }
 
-/** Request/response: a client keeps `inFlight` requests outstanding against an echo server process. */
-export async function rawTcpEcho(ctx: SideContext, params: { inFlight: number }): Promise<Side> {
-  const server = await ctx.spawn(WORKER, options({ role: 'echo-server' }));
+/**
+ * Request/response: a client keeps `inFlight` requests outstanding against an echo server process. The
+ * baseline proper echoes bytes (the same ~100-byte msgpack body, never decoded): the transport's ceiling.
+ * With `codec` both ends decode and re-encode every body with msgpackr, as an RPC layer must.
+ */
+export async function rawTcpEcho(
+  ctx: SideContext,
+  params: { inFlight: number; codec: boolean },
+): Promise<Side> {
+  const server = await ctx.spawn(WORKER, options({ role: 'echo-server', codec: params.codec }));
   const { port } = server.info as { port: number };
-  const client = await ctx.spawn(WORKER, options({ role: 'echo-client', port, inFlight: params.inFlight }));
+  const client = await ctx.spawn(WORKER, options({ role: 'echo-client', port, ...params }));
   return meteredSide(client, client, [client, server]);
 }

@@ -7,8 +7,8 @@ import { BatchWriter, FrameReader } from './framing.js';
 export type RawTcpOptions =
   | { role: 'sink' }
   | { role: 'source'; port: number }
-  | { role: 'echo-server' }
-  | { role: 'echo-client'; port: number; inFlight: number };
+  | { role: 'echo-server'; codec: boolean }
+  | { role: 'echo-client'; port: number; inFlight: number; codec: boolean };
 
 function listen(onSocket: (socket: Socket) => void): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -77,13 +77,16 @@ async function source(port: number): Promise<Peer> {
   };
 }
 
-/** Decodes each request and answers with its re-encoded body; the replies of one read go out in one write. */
-async function echoServer(): Promise<Peer> {
+/**
+ * Answers each request with its body: the bytes themselves, or with `codec` the body decoded and re-encoded.
+ * The replies of one read go out in one write.
+ */
+async function echoServer(codec: boolean): Promise<Peer> {
   const packr = makePackr();
   const port = await listen((socket) => {
     const writer = new BatchWriter(socket);
     const reader = new FrameReader((id, buf, start, end) =>
-      writer.add(id, packr.pack(packr.unpack(buf, { start, end }))),
+      writer.add(id, codec ? packr.pack(packr.unpack(buf, { start, end })) : buf.subarray(start, end)),
     );
     socket.on('data', (chunk) => {
       reader.push(chunk);
@@ -93,8 +96,11 @@ async function echoServer(): Promise<Peer> {
   return { info: { port }, commands: {} };
 }
 
-/** `inFlight` loops, each awaiting one request at a time; replies matched by id through a resolver map. */
-async function echoClient(port: number, inFlight: number): Promise<Peer> {
+/**
+ * `inFlight` loops, each awaiting one request at a time; replies matched by id through a resolver map. Without
+ * `codec` every request carries the same pre-encoded body and replies are not decoded: the transport alone.
+ */
+async function echoClient(port: number, inFlight: number, codec: boolean): Promise<Peer> {
   const socket = await connect(port);
   const writer = new BatchWriter(socket);
   const packr = makePackr();
@@ -105,15 +111,16 @@ async function echoClient(port: number, inFlight: number): Promise<Peer> {
     const resolve = waiting.get(id);
     if (resolve === undefined) return;
     waiting.delete(id);
-    resolve(packr.unpack(buf, { start, end }));
+    resolve(codec ? packr.unpack(buf, { start, end }) : undefined);
   });
   socket.on('data', (chunk) => reader.push(chunk));
-  const call = (body: unknown): Promise<unknown> =>
+  const encoded = Buffer.from(packr.pack(makeBody(0)));
+  const call = (seq: number): Promise<unknown> =>
     new Promise((resolve) => {
       nextId = (nextId + 1) >>> 0;
       const id = nextId;
       waiting.set(id, resolve);
-      writer.addAndSchedule(id, packr.pack(body));
+      writer.addAndSchedule(id, codec ? packr.pack(makeBody(seq)) : encoded);
     });
 
   let running = false;
@@ -122,7 +129,7 @@ async function echoClient(port: number, inFlight: number): Promise<Peer> {
   const loop = async (): Promise<void> => {
     while (running) {
       const t0 = performance.now();
-      await call(makeBody(seq++));
+      await call(seq++);
       meter.hit(performance.now() - t0);
     }
   };
@@ -148,8 +155,8 @@ servePeer<RawTcpOptions>((o) => {
     case 'source':
       return source(o.port);
     case 'echo-server':
-      return echoServer();
+      return echoServer(o.codec);
     case 'echo-client':
-      return echoClient(o.port, o.inFlight);
+      return echoClient(o.port, o.inFlight, o.codec);
   }
 });

@@ -21,12 +21,17 @@ export function remoteAsk(inFlight: number, goals: Goal[]): Scenario {
     summary: `ask round trips between two node processes, ${inFlight} in flight`,
     baselineName: 'raw TCP',
     goals,
-    extraMetrics: { p50Us: { label: 'p50 latency (µs)' }, p99Us: { label: 'p99 latency (µs)' } },
+    extraMetrics: {
+      p50Us: { label: 'p50 latency (µs)' },
+      p99Us: { label: 'p99 latency (µs)' },
+      rate: { label: 'raw TCP echo with msgpackr decode + encode at both ends (req/s)' },
+    },
     async run(ctx): Promise<Figures> {
       const w = ctx.windows.remote;
       const troupe = await ctx.measure('troupe', () => troupeRemoteAsk(ctx, params), w);
-      const baseline = await ctx.measure('baseline', () => rawTcpEcho(ctx, params), w);
+      const baseline = await ctx.measure('baseline', () => rawTcpEcho(ctx, { inFlight, codec: false }), w);
       const moleculer = await ctx.measure('moleculer', () => moleculerEcho(ctx, params), w);
+      const msgpack = await ctx.measure('msgpack', () => rawTcpEcho(ctx, { inFlight, codec: true }), w);
       return {
         troupe: troupe.value,
         baseline: baseline.value,
@@ -35,6 +40,8 @@ export function remoteAsk(inFlight: number, goals: Goal[]): Scenario {
           ...latencies('troupe', troupe),
           ...latencies('baseline', baseline),
           ...latencies('moleculer', moleculer),
+          ...latencies('msgpack', msgpack),
+          'msgpack.rate': msgpack.value,
         },
       };
     },
