@@ -21,6 +21,7 @@ export const RejectCode = {
   Address: 'ADDRESS',
   BadSecret: 'BAD_SECRET',
   Duplicate: 'DUPLICATE',
+  AddressInUse: 'ADDRESS_IN_USE',
   Protocol: 'PROTOCOL',
   Closing: 'CLOSING',
 } as const;

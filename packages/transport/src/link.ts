@@ -201,6 +201,18 @@ export class Link {
         cur.ping();
         return { code: RejectCode.Duplicate, reason: `${this.host.opts.addrText}'s own dial is up` };
       }
+      // Another incarnation claims an address whose holder is alive (heard from within two heartbeats):
+      // refuse it, so an impostor or a stale twin cannot cut a live node off. A holder that died without
+      // closing its socket goes quiet, and the next dial after that takes over.
+      if (
+        cur.peerIncarnation !== inbound.peerIncarnation &&
+        performance.now() - cur.lastReceived < 2 * this.host.opts.heartbeatIntervalMs
+      ) {
+        return {
+          code: RejectCode.AddressInUse,
+          reason: `${Addr.format(this.peer)} is held by a live node of incarnation ${cur.peerIncarnation}`,
+        };
+      }
       // Otherwise the peer would not dial if its side were alive: the inbound replaces ours.
       return undefined;
     }

@@ -189,7 +189,7 @@ describe('TcpTransport links', () => {
     expect(a.peerIncarnation(B)).toBe('b-2');
   });
 
-  it('a new incarnation dialling in while the old link is up: down "restarted" first, then up', async () => {
+  it('refuses a new incarnation while the old holder of the address is alive, and takes it once it is gone', async () => {
     net = new TestNet();
     const a = await net.start(A, { incarnation: 'a-1' });
     const b1 = await net.start(B, { incarnation: 'b-1' });
@@ -198,17 +198,27 @@ describe('TcpTransport links', () => {
     const events: string[] = [];
     a.on('down', (p, reason, info) => events.push(`down ${Addr.format(p)} ${reason} ${info.incarnation}`));
     a.on('up', (p, info) => events.push(`up ${Addr.format(p)} ${info.incarnation}`));
-    const b1Down = once<DownArgs>(b1, 'down', 2000);
-    // Same address, new incarnation, different port: dials A while A still holds the link to b-1.
+    // Same address, new incarnation, different port: dials A while A holds a live link to b-1.
     const b2 = await net.start(B, { incarnation: 'b-2' });
+    const refused = once<DownArgs>(b2, 'down', 2000);
     b2.send(A, USER, RAW, 0, B, seq(2));
-    const [f] = await once(a.inbox, 'frame', 2000);
-    expect(f.body.readUInt32BE(0)).toBe(2);
-    expect(events).toEqual(['down 1.1.2 restarted b-1', 'up 1.1.2 b-2']);
-    expect((await b1Down)[0]).toBe(A);
+    const [peer, reason, info] = await refused;
+    expect(peer).toBe(A);
+    expect(reason).toMatch(/ADDRESS_IN_USE/);
+    expect(info.wasUp).toBe(false);
+    // The live holder is untouched.
     a.send(B, USER, RAW, 0, A, seq(3));
-    const [g] = await once(b2.inbox, 'frame', 2000);
-    expect(g.body.readUInt32BE(0)).toBe(3);
+    const [f] = await once(b1.inbox, 'frame', 2000);
+    expect(f.body.readUInt32BE(0)).toBe(3);
+    expect(events).toEqual([]);
+    // Once the holder is gone, the new incarnation gets in.
+    const gone = once<DownArgs>(a, 'down', 2000);
+    b1.destroy();
+    await gone;
+    b2.send(A, USER, RAW, 0, B, seq(4));
+    const [g] = await once(a.inbox, 'frame', 3000);
+    expect(g.body.readUInt32BE(0)).toBe(4);
+    expect(events.at(-1)).toBe('up 1.1.2 b-2');
   });
 
   it('graceful close delivers everything queued before it; the peer sees down "goodbye" promptly', async () => {

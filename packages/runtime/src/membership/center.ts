@@ -170,6 +170,9 @@ export class CenterMembership implements MembershipProvider {
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === 'REGISTRATION_REFUSED') throw new RegistrationError((err as Error).message);
+        // The center's link layer refused us: a live node holds this address.
+        if ((err as Error).message.includes('ADDRESS_IN_USE'))
+          throw new RegistrationError((err as Error).message);
         if (Date.now() + delay > deadline) {
           throw new RegistrationError(
             `center ${Addr.format(this.centerAddr)} unreachable: ${(err as Error).message}`,
