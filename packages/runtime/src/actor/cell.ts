@@ -17,7 +17,10 @@ export const TIMER_HANDLER = '\0timer';
 /** What a cell needs from its node. */
 export interface CellHost {
   readonly dispatcher: Dispatcher;
-  makeRef(id: ActorId, sender: ActorId | undefined): ActorRef<any>;
+  /** A ref to `id` sending as `sender`; `asSelf` makes the actor's own ref, which sends as itself. */
+  makeRef(id: ActorId, sender: ActorId | undefined, asSelf?: boolean): ActorRef<any>;
+  /** A child logger for the named actor. */
+  actorLogger(name: string): Logger;
   nodeApi(cell: ActorCell): ActorNodeApi;
   spawnChild(
     parent: ActorCell,
@@ -41,6 +44,23 @@ const DEFAULT_SUPERVISION: Required<SupervisionOptions> = {
   backoffMaxMs: 5000,
   windowMs: 10_000,
 };
+
+/** Resolved supervision per definition, shared by its actors unless a spawn overrides it. */
+const supervisionByDef = new WeakMap<AnyActorDefinition, Readonly<Required<SupervisionOptions>>>();
+
+function supervisionOf(
+  def: AnyActorDefinition,
+  override: SupervisionOptions | undefined,
+): Readonly<Required<SupervisionOptions>> {
+  if (override !== undefined)
+    return Object.freeze({ ...DEFAULT_SUPERVISION, ...def.supervision, ...override });
+  let resolved = supervisionByDef.get(def);
+  if (resolved === undefined) {
+    resolved = Object.freeze({ ...DEFAULT_SUPERVISION, ...def.supervision });
+    supervisionByDef.set(def, resolved);
+  }
+  return resolved;
+}
 
 function toWireError(err: unknown): WireError {
   if (err instanceof Error) {
@@ -81,23 +101,23 @@ export class ActorCell implements Runnable {
   readonly id: ActorId;
   readonly self: ActorRef<any>;
   #log: Logger | undefined;
-  private readonly logFactory: () => Logger;
-  readonly children = new Set<ActorCell>();
+  /** Child actors; made on the first spawn (idle actors carry none). */
+  children: Set<ActorCell> | undefined;
   /** Peers whose sockets are paused until this mailbox drains. */
   pausedPeers: Set<number> | undefined;
 
   private state: unknown;
   /** @internal */ status: Status = 'idle';
-  private readonly mailbox = new Queue<Envelope>();
-  private readonly system = new Queue<SystemMessage>(4);
-  private readonly supervision: Required<SupervisionOptions>;
+  private readonly mailbox = new Queue<Envelope>(8);
+  private system: Queue<SystemMessage> | undefined;
+  private readonly supervision: Readonly<Required<SupervisionOptions>>;
   private readonly limit: number;
   private readonly ctx: CellContext;
   /** @internal */ current: Envelope | undefined;
   /** @internal */ deferred: Deferred<unknown> | undefined;
   /** @internal */ stopRequested: string | undefined;
   /** @internal */ timers: Set<NodeJS.Timeout> | undefined;
-  private failures: number[] = [];
+  private failures: number[] | undefined;
   private restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -106,27 +126,31 @@ export class ActorCell implements Runnable {
     name: string,
     nodeAddr: number,
     private readonly args: unknown,
-    options: { supervision?: SupervisionOptions; mailboxLimit: number; logger: () => Logger },
+    options: { supervision?: SupervisionOptions; mailboxLimit: number },
     readonly parent: ActorCell | undefined,
   ) {
-    this.id = { node: nodeAddr, name };
-    this.self = host.makeRef(this.id, this.id);
-    this.logFactory = options.logger;
-    this.supervision = { ...DEFAULT_SUPERVISION, ...def.supervision, ...options.supervision };
+    this.self = host.makeRef({ node: nodeAddr, name }, undefined, true);
+    this.id = this.self;
+    this.supervision = supervisionOf(def, options.supervision);
     this.limit = options.mailboxLimit;
     this.ctx = new CellContext(this, host);
   }
 
   /** This actor's child logger, made on first use (idle actors carry none). */
   get log(): Logger {
-    this.#log ??= this.logFactory();
+    this.#log ??= this.host.actorLogger(this.id.name);
     return this.#log;
   }
 
+  #watcher: { deliver(t: Terminated): void } | undefined;
+
   /** Watcher handle: delivers `Terminated` into this actor's system queue. */
-  readonly asWatcher = {
-    deliver: (t: Terminated) => this.enqueueSystem({ type: 'terminated', ref: t.ref, reason: t.reason }),
-  };
+  get asWatcher(): { deliver(t: Terminated): void } {
+    this.#watcher ??= {
+      deliver: (t) => this.enqueueSystem({ type: 'terminated', ref: t.ref, reason: t.reason }),
+    };
+    return this.#watcher;
+  }
 
   /** Runs `init`; throws what `init` throws (the spawn fails). */
   start(): void {
@@ -161,6 +185,7 @@ export class ActorCell implements Runnable {
   /** Queues a system message, run before any user message. */
   enqueueSystem(msg: SystemMessage): void {
     if (this.status === 'stopped') return;
+    this.system ??= new Queue<SystemMessage>(4);
     this.system.push(msg);
     if (this.status === 'idle') {
       this.status = 'scheduled';
@@ -173,7 +198,7 @@ export class ActorCell implements Runnable {
     this.status = 'running';
     let n = 0;
     while (n < budget) {
-      const sys = this.system.shift();
+      const sys = this.system?.shift();
       if (sys !== undefined) {
         n++;
         this.handleSystem(sys);
@@ -195,7 +220,7 @@ export class ActorCell implements Runnable {
       this.finalStop(this.stopRequested);
       return;
     }
-    if (this.mailbox.length > 0 || this.system.length > 0) {
+    if (this.mailbox.length > 0 || (this.system !== undefined && this.system.length > 0)) {
       this.status = 'scheduled';
       this.host.dispatcher.schedule(this);
     } else {
@@ -315,7 +340,7 @@ export class ActorCell implements Runnable {
         return;
       case 'restart': {
         const now = Date.now();
-        this.failures = this.failures.filter((t) => now - t < this.supervision.windowMs);
+        this.failures = (this.failures ?? []).filter((t) => now - t < this.supervision.windowMs);
         this.failures.push(now);
         const n = this.failures.length;
         const delay =
@@ -329,6 +354,7 @@ export class ActorCell implements Runnable {
             this.restartTimer = undefined;
             if (this.status !== 'suspended') return;
             this.status = 'scheduled';
+            this.system ??= new Queue<SystemMessage>(4);
             this.system.push({ type: 'restart' });
             this.host.dispatcher.schedule(this);
           }, delay);
@@ -340,7 +366,7 @@ export class ActorCell implements Runnable {
 
   private prepareRestart(): void {
     this.clearTimers();
-    for (const child of this.children) child.stopNow('parent restarting');
+    if (this.children) for (const child of this.children) child.stopNow('parent restarting');
   }
 
   private reinit(): void {
@@ -381,14 +407,14 @@ export class ActorCell implements Runnable {
     this.stopRequested = undefined;
     if (this.restartTimer) clearTimeout(this.restartTimer);
     this.clearTimers();
-    for (const child of this.children) child.stopNow(`parent stopped: ${reason}`);
+    if (this.children) for (const child of this.children) child.stopNow(`parent stopped: ${reason}`);
     for (const env of this.mailbox.drain()) {
       if (env.replier)
         env.replier.fail({ code: 'ACTOR_STOPPED', message: `${this.self} stopped: ${reason}` });
       else if (env.handler !== TIMER_HANDLER)
         this.host.deadLetter(this.id, env.handler, `actor stopped: ${reason}`);
     }
-    this.system.drain();
+    this.system = undefined;
     const hook = this.def.onStop;
     if (hook !== undefined) {
       try {

@@ -1,13 +1,14 @@
 // A growable ring buffer: O(1) push and shift without the array-shift copying of `Array#shift`.
 
+const EMPTY: unknown[] = [];
+
 export class Queue<T> {
-  private items: (T | undefined)[];
+  private items: (T | undefined)[] = EMPTY as (T | undefined)[];
   private head = 0;
   private count = 0;
 
-  constructor(capacity = 16) {
-    this.items = new Array(capacity);
-  }
+  /** `capacity` (a power of two) is allocated on the first push, so an idle queue holds no array. */
+  constructor(private readonly capacity = 16) {}
 
   get length(): number {
     return this.count;
@@ -41,7 +42,7 @@ export class Queue<T> {
 
   private grow(): void {
     const old = this.items;
-    const next = new Array<T | undefined>(old.length * 2);
+    const next = new Array<T | undefined>(old.length === 0 ? this.capacity : old.length * 2);
     for (let i = 0; i < this.count; i++) next[i] = old[(this.head + i) & (old.length - 1)];
     this.items = next;
     this.head = 0;

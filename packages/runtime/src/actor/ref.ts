@@ -40,11 +40,12 @@ export class ActorRef<D extends AnyActorDefinition = AnyActorDefinition> impleme
   #call: CallProxy<D> | undefined;
   #cast: CastProxy<D> | undefined;
 
-  constructor(node: Addr, name: string, router: Router, sender?: ActorId) {
+  /** `sender: 'self'` makes an actor's own ref, whose messages carry the actor as their sender. */
+  constructor(node: Addr, name: string, router: Router, sender?: ActorId | 'self') {
     this.node = node;
     this.name = name;
     this.#router = router;
-    this.#sender = sender;
+    this.#sender = sender === 'self' ? this : sender;
   }
 
   /** Typed asks: `await ref.call.handler(arg, { timeoutMs })`. */

@@ -207,7 +207,6 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
       {
         ...(options?.supervision ? { supervision: options.supervision } : {}),
         mailboxLimit: options?.mailboxLimit ?? def.mailboxLimit ?? this.options.mailboxLimit,
-        logger: () => this.log.child({ actor: name }),
       },
       parent,
     );
@@ -218,7 +217,10 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
       this.cells.delete(name);
       throw err;
     }
-    parent?.children.add(cell);
+    if (parent !== undefined) {
+      parent.children ??= new Set();
+      parent.children.add(cell);
+    }
     return cell;
   }
 
@@ -434,8 +436,12 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
 
   // ---- CellHost -----------------------------------------------------------------------------------
 
-  makeRef(id: ActorId, sender: ActorId | undefined): ActorRef<any> {
-    return new ActorRef(id.node as Addr, id.name, this, sender);
+  makeRef(id: ActorId, sender: ActorId | undefined, asSelf = false): ActorRef<any> {
+    return new ActorRef(id.node as Addr, id.name, this, asSelf ? 'self' : sender);
+  }
+
+  actorLogger(name: string): Logger {
+    return this.log.child({ actor: name });
   }
 
   nodeApi(cell: ActorCell): ActorNodeApi {
@@ -474,7 +480,7 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
 
   cellStopped(cell: ActorCell, reason: string): void {
     if (this.cells.get(cell.id.name) === cell) this.cells.delete(cell.id.name);
-    cell.parent?.children.delete(cell);
+    cell.parent?.children?.delete(cell);
     this.watches.removeWatcher(cell.asWatcher);
     this.watches.terminated(cell.id, reason);
   }
