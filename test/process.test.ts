@@ -107,7 +107,7 @@ describe('a node that stops answering (SIGSTOP)', () => {
       .ref<typeof Counter>(victim, 'counter')
       .call.get({ timeoutMs: 30_000 })
       .catch((e: unknown) => e);
-    const down = waitForEvent(a, 'memberDown', 3000, (m: { addr: number }) => m.addr === victim);
+    const down = waitForEvent<[{ addr: number }, string]>(a, 'memberDown', 3000, (m) => m.addr === victim);
     const t0 = Date.now();
     child!.kill('SIGSTOP');
     try {
@@ -116,7 +116,7 @@ describe('a node that stops answering (SIGSTOP)', () => {
         .ref<typeof Counter>(victim, 'counter')
         .call.get({ timeoutMs: 30_000 })
         .catch((e: unknown) => e);
-      const [m, reason] = (await down) as [unknown, string];
+      const [m, reason] = await down;
       expect(m).toBeDefined();
       expect(reason).toMatch(/heartbeat|silent/);
       expect(await late).toBeInstanceOf(NodeDownError);
@@ -156,7 +156,7 @@ describe('kill -9 of a node process', () => {
         waitForEvent(s, 'memberDown', 2000, (m: { addr: number }) => m.addr === victim),
       );
       const t0 = Date.now();
-      child.kill('SIGKILL');
+      child!.kill('SIGKILL');
       await Promise.all(downs);
       expect(Date.now() - t0).toBeLessThan(2000);
       for (const s of survivors)
