@@ -4,12 +4,15 @@ export type { WireError } from '@troupe/transport';
 export {
   Addr,
   ClosedError,
+  DecodeError,
   FrameTooLargeError,
   HARBOR_TYPE,
   InvalidAddressError,
   NodeDownError,
   OptionError,
+  OutboundBufferFullError,
   PendingQueueFullError,
+  ProtocolError,
   TroupeError,
 } from '@troupe/transport';
 export type { ActorContext, ActorNodeApi, ActorTimers } from './actor/context.js';

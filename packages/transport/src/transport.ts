@@ -81,6 +81,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
   private flushScheduled = false;
   private heartbeat: NodeJS.Timeout | null = null;
   private lastTickAt = 0;
+  private lastPingAt = 0;
   private suspects: Connection[] = [];
   private state: 'open' | 'closed' | 'destroyed' = 'open';
   private closing: Promise<void> | null = null;
@@ -140,7 +141,8 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
         this.boundPort = address.port;
         this.boundHost = address.address;
         this.lastTickAt = performance.now();
-        this.heartbeat = setInterval(this.tick, this.opts.heartbeatIntervalMs);
+        this.lastPingAt = this.lastTickAt;
+        this.heartbeat = setInterval(this.tick, this.checkIntervalMs);
         this.heartbeat.unref();
         this.log.info({ host: this.host, port: this.port }, 'listening');
         resolve();
@@ -385,18 +387,27 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     if (this.conns.size === 0 && this.released !== null) this.released();
   }
 
-  /** One timer for every link: ping idle links, and declare silent peers down. */
+  /** Silence is judged this often (finer than the ping period, so a death is seen soon after the timeout). */
+  private get checkIntervalMs(): number {
+    return Math.max(1, Math.min(this.opts.heartbeatIntervalMs, Math.floor(this.opts.downTimeoutMs / 10)));
+  }
+
+  /** One timer for every link: ping links idle for a heartbeat period, and declare silent peers down. */
   private readonly tick = (): void => {
     const now = performance.now();
-    const interval = this.opts.heartbeatIntervalMs;
+    const interval = this.checkIntervalMs;
     const late = now - this.lastTickAt - interval;
     this.lastTickAt = now;
     const downAfter = this.opts.downTimeoutMs;
+    const pingTick = now - this.lastPingAt >= this.opts.heartbeatIntervalMs - interval / 2;
+    if (pingTick) this.lastPingAt = now;
     for (const link of this.links.values()) {
       const c = link.conn;
       if (c === null) continue;
-      if (!c.activeSinceTick) c.ping();
-      c.activeSinceTick = false;
+      if (pingTick) {
+        if (!c.activeSinceTick) c.ping();
+        c.activeSinceTick = false;
+      }
       if (!link.paused && now - c.lastReceived > downAfter) this.suspects.push(c);
     }
     if (this.suspects.length === 0) return;

@@ -32,8 +32,6 @@ export interface CellHost {
   deadLetter(to: ActorId, handler: string, reason: string): void;
   /** The cell has stopped: unregister it and notify its watchers. */
   cellStopped(cell: ActorCell, reason: string): void;
-  /** Resumes reading from peers paused while this cell's mailbox was over its high-water mark. */
-  resumeReading(peers: Set<number>): void;
 }
 
 type Status = 'idle' | 'scheduled' | 'running' | 'awaiting' | 'suspended' | 'stopped';
@@ -103,8 +101,6 @@ export class ActorCell implements Runnable {
   #log: Logger | undefined;
   /** Child actors; made on the first spawn (idle actors carry none). */
   children: Set<ActorCell> | undefined;
-  /** Peers whose sockets are paused until this mailbox drains. */
-  pausedPeers: Set<number> | undefined;
 
   private state: unknown;
   /** @internal */ status: Status = 'idle';
@@ -159,11 +155,6 @@ export class ActorCell implements Runnable {
 
   get stopped(): boolean {
     return this.status === 'stopped';
-  }
-
-  /** Past this many queued messages, remote senders are paused. */
-  get highWater(): number {
-    return this.limit >>> 1;
   }
 
   get mailboxSize(): number {
@@ -225,11 +216,6 @@ export class ActorCell implements Runnable {
       this.host.dispatcher.schedule(this);
     } else {
       this.status = 'idle';
-    }
-    if (this.pausedPeers !== undefined && this.mailbox.length <= this.limit >>> 2) {
-      const peers = this.pausedPeers;
-      this.pausedPeers = undefined;
-      this.host.resumeReading(peers);
     }
   }
 
@@ -424,10 +410,6 @@ export class ActorCell implements Runnable {
         this.log.warn({ err }, 'onStop failed');
       }
     }
-    if (this.pausedPeers !== undefined) {
-      this.host.resumeReading(this.pausedPeers);
-      this.pausedPeers = undefined;
-    }
     this.host.cellStopped(this, reason);
   }
 
@@ -437,10 +419,16 @@ export class ActorCell implements Runnable {
     this.timers = undefined;
   }
 
-  /** Routes a timer callback through the mailbox, so it never runs beside a handler. */
-  /** @internal */
+  /**
+   * @internal Routes a timer callback through the mailbox, so it never runs beside a handler. A tick
+   * that finds the mailbox full is dropped (a dead letter), like any message past the limit.
+   */
   fireTimer(fn: () => void): void {
     if (this.status === 'stopped') return;
+    if (this.mailbox.length >= this.limit) {
+      this.host.deadLetter(this.id, 'timer', 'mailbox full');
+      return;
+    }
     this.mailbox.push(new Envelope(TIMER_HANDLER, fn, undefined, undefined));
     if (this.status === 'idle') {
       this.status = 'scheduled';

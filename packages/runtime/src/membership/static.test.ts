@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Addr, InvalidAddressError, OptionError } from '@troupe/transport';
+import { Addr, OptionError } from '@troupe/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { StaticMembership, staticMembership } from './static.js';
 
@@ -62,8 +62,10 @@ describe('static membership', () => {
     expect(() => staticMembership(config as never)).toThrow(message);
   });
 
-  it('refuses a bad address naming the part, and a file that is not JSON', () => {
-    expect(() => staticMembership([{ addr: '1.300.1', port: 1 }])).toThrow(InvalidAddressError);
+  it('refuses a bad address naming the field and the part, and a file that is not JSON', () => {
+    expect(() => staticMembership([{ addr: '1.300.1', port: 1 }])).toThrow(
+      /members\[0\]\.addr: address type 300/,
+    );
     dir = mkdtempSync(join(tmpdir(), 'troupe-static-'));
     const file = join(dir, 'bad.json');
     writeFileSync(file, '{ members: ');

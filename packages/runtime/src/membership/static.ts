@@ -28,7 +28,12 @@ function validate(config: unknown, where: string): StaticConfig {
   c.members.forEach((m, i) => {
     const at = `${where}.members[${i}]`;
     if (typeof m !== 'object' || m === null) throw new OptionError(at, 'must be an object');
-    const addr = Addr.of(m.addr as string);
+    let addr: Addr;
+    try {
+      addr = Addr.of(m.addr as string);
+    } catch (err) {
+      throw new OptionError(`${at}.addr`, (err as Error).message);
+    }
     if (seen.has(addr)) throw new OptionError(`${at}.addr`, `duplicate address ${Addr.format(addr)}`);
     seen.add(addr);
     if (!Number.isInteger(m.port) || m.port < 0 || m.port > 65535) {

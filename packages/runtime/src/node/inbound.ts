@@ -108,7 +108,6 @@ export class Inbound {
       node.deadLetter(cell.id, handler, (err as Error).message);
       return;
     }
-    this.backpressure(cell, via);
   }
 
   private ask(frame: Frame, via: Addr, body: unknown[]): void {
@@ -138,7 +137,6 @@ export class Inbound {
       });
       return;
     }
-    this.backpressure(cell, via);
   }
 
   private reply(frame: Frame, body: unknown[]): void {
@@ -163,14 +161,5 @@ export class Inbound {
       return;
     }
     node.watches.addRemote(fromNode, name);
-  }
-
-  /** Pauses the peer's socket while this mailbox is past half its limit; the cell resumes it. */
-  private backpressure(cell: import('../actor/cell.js').ActorCell, via: Addr): void {
-    if (cell.mailboxSize <= cell.highWater) return;
-    if (cell.pausedPeers?.has(via)) return;
-    cell.pausedPeers ??= new Set();
-    cell.pausedPeers.add(via);
-    this.node.transport.pause(via);
   }
 }

@@ -109,7 +109,8 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
   /** Starts a node: listens, registers with membership and resolves once the first view is in. */
   static async start(input: NodeOptions): Promise<Node> {
     const options = resolveNodeOptions(input);
-    const logger = (input.logger ?? pino({ level: 'silent' })).child({ node: Addr.format(options.addr) });
+    const base = input.logger ?? pino({ level: 'silent' });
+    const logger = base.child({ node: Addr.format(options.addr) });
     const incarnation = `${Date.now().toString(36)}-${nanoid(8)}`;
     const membership = input.membership ?? new StaticMembership({ members: [] });
     let node: Node | undefined;
@@ -121,7 +122,8 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
       incarnation,
       listen: { host: options.listenHost, port: options.listenPort },
       resolve: (peer) => node?.resolvePeer(peer),
-      logger,
+      // The transport binds the node's address itself.
+      logger: base,
     });
     node = new Node(options, transport, membership, logger, incarnation);
     try {
@@ -483,10 +485,6 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     cell.parent?.children?.delete(cell);
     this.watches.removeWatcher(cell.asWatcher);
     this.watches.terminated(cell.id, reason);
-  }
-
-  resumeReading(peers: Set<number>): void {
-    for (const p of peers) this.transport.resume(p as Addr);
   }
 
   // ---- lifecycle ----------------------------------------------------------------------------------

@@ -13,6 +13,8 @@ export interface LinkOptions {
   reconnectMaxMs?: number;
   handshakeTimeoutMs?: number;
   connectTimeoutMs?: number;
+  maxOutboundBytes?: number;
+  readHighWaterMark?: number;
 }
 
 export interface NodeOptions {

@@ -1,5 +1,11 @@
 // Maps errors from their wire form `{code, message}` back to the named error classes.
-import { NodeDownError, PendingQueueFullError, type TroupeError, type WireError } from '@troupe/transport';
+import {
+  NodeDownError,
+  OutboundBufferFullError,
+  PendingQueueFullError,
+  TroupeError,
+  type WireError,
+} from '@troupe/transport';
 import {
   ActorNotFoundError,
   ActorStoppedError,
@@ -19,6 +25,8 @@ const byCode: Record<string, (w: WireError) => TroupeError> = {
   TIMEOUT: (w) => new TimeoutError(w.message),
   NODE_DOWN: (w) => Object.assign(new NodeDownError('?', ''), { message: w.message }),
   PENDING_QUEUE_FULL: (w) => Object.assign(new PendingQueueFullError('?', 0), { message: w.message }),
+  OUTBOUND_BUFFER_FULL: (w) => Object.assign(new OutboundBufferFullError('?', 0, 0), { message: w.message }),
+  FRAME_TOO_LARGE: (w) => new TroupeError('FRAME_TOO_LARGE', w.message),
 };
 
 /** A runtime error from the wire becomes its class; a handler's error becomes `RemoteError`. */
