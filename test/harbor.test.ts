@@ -60,12 +60,13 @@ describe('harbor', () => {
     });
     const a = cluster.node('1.2.1');
     cluster.node('2.2.1').spawn(Counter, { name: 'counter', args: { start: 0 } });
+    cluster.node('2.2.1').spawn(Counter, { name: 'sleeper', args: { start: 0 } });
     const remote = a.ref<typeof Counter>('2.2.1', 'counter');
     expect(await remote.call.add(1)).toBe(1);
     // Find the harbor this pair uses and kill it, with an ask in flight.
     const s1 = await harborStats(cluster, '1.255.1');
     const used = s1.framesForwarded > 0 ? '1.255.1' : '1.255.2';
-    const pending = remote.call.slow(60_000, { timeoutMs: 30_000 });
+    const pending = a.ref<typeof Counter>('2.2.1', 'sleeper').call.slow(60_000, { timeoutMs: 30_000 });
     await cluster.kill(used);
     const err = await pending.catch((e: unknown) => e);
     expect(err instanceof NodeDownError || err instanceof UnreachableError).toBe(true);
@@ -143,5 +144,48 @@ describe('harbor', () => {
     await a.ref<typeof Counter>('2.2.1', 'c2').call.get();
     await cluster.kill('1.255.1');
     expect(await path).toMatch(/harbor path down|node down/);
+  });
+
+  it('fails in-flight asks when the harbor of the target group dies, then moves to its other harbor', async () => {
+    cluster = await createTestCluster({
+      nodes: ['1.255.1', '1.2.1', '2.255.1', '2.255.2', '2.2.1'],
+      nodeOptions: { link },
+    });
+    const a = cluster.node('1.2.1');
+    cluster.node('2.2.1').spawn(Counter, { name: 'counter', args: { start: 0 } });
+    cluster.node('2.2.1').spawn(Counter, { name: 'sleeper', args: { start: 0 } });
+    const remote = a.ref<typeof Counter>('2.2.1', 'counter');
+    expect(await remote.call.add(1)).toBe(1);
+    const used = (await harborStats(cluster, '2.255.1')).framesForwarded > 0 ? '2.255.1' : '2.255.2';
+    const pending = a
+      .ref<typeof Counter>('2.2.1', 'sleeper')
+      .call.slow(60_000, { timeoutMs: 30_000 })
+      .catch((e: unknown) => e);
+    const t0 = Date.now();
+    await cluster.kill(used);
+    const err = await pending;
+    expect(err instanceof NodeDownError || err instanceof UnreachableError).toBe(true);
+    expect(Date.now() - t0).toBeLessThan(link.downTimeoutMs * 3);
+    await waitFor(
+      async () => (await remote.call.add(1, { timeoutMs: 300 }).catch(() => -1)) > 1,
+      5000,
+      'traffic resumes',
+    );
+  });
+
+  it('fires a watch that cannot be delivered: no harbor for the group, or no such node in it', async () => {
+    cluster = await createTestCluster({
+      nodes: ['1.255.1', '1.2.1', '2.255.1', '2.2.1'],
+      nodeOptions: { link },
+    });
+    const a = cluster.node('1.2.1');
+    const noGroup = new Promise<string>((resolve) =>
+      a.watch({ node: Addr.parse('7.2.1'), name: 'x' }, (t) => resolve(t.reason)),
+    );
+    const noNode = new Promise<string>((resolve) =>
+      a.watch({ node: Addr.parse('2.9.9'), name: 'x' }, (t) => resolve(t.reason)),
+    );
+    expect(await noGroup).toMatch(/unreachable/);
+    expect(await noNode).toMatch(/unreachable/);
   });
 });

@@ -76,12 +76,21 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
     }
   }
 
-  /** The link to `addr` was declared down. */
-  linkDown(addr: number, reason: string): void {
+  /** The link to `addr` was declared down. Returns whether a memberDown was reported. */
+  linkDown(addr: number, reason: string): boolean {
     const entry = this.entries.get(addr);
-    if (entry === undefined || !entry.alive || addr === this.self) return;
+    if (entry === undefined || !entry.alive || addr === this.self) return false;
     entry.alive = false;
     this.emit('memberDown', entry.record, reason);
+    return true;
+  }
+
+  /** `addr` answered a probe through harbors: alive again, though no direct link exists. */
+  reachable(addr: number): void {
+    const entry = this.entries.get(addr);
+    if (entry === undefined || entry.alive) return;
+    entry.alive = true;
+    this.emit('memberUp', entry.record);
   }
 
   /** The link to `addr` came up with `incarnation`. */

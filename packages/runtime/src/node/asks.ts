@@ -12,8 +12,9 @@ export class PendingAsk implements Replier {
   onAbort: (() => void) | undefined;
   /** Remote node the ask went to; undefined for a local ask. */
   peer: number | undefined;
-  /** The harbor it travels through, when the target is in another group. */
+  /** The harbors it travels through, when the target is in another group. */
   via: number | undefined;
+  far: number | undefined;
 
   constructor(
     readonly table: AskTable,
@@ -79,7 +80,7 @@ export class AskTable {
    * Registers an ask sent to `peer` (through harbor `via`, if any), so its reply can find it and the
    * death of the peer or of the harbor can reject it.
    */
-  track(ask: PendingAsk, peer: number, via: number): void {
+  track(ask: PendingAsk, peer: number, via: number, far: number | undefined): void {
     if (ask.settled) return;
     ask.peer = peer;
     this.remote.set(ask.id, ask);
@@ -87,6 +88,10 @@ export class AskTable {
     if (via !== peer) {
       ask.via = via;
       this.index(via, ask);
+    }
+    if (far !== undefined && far !== via && far !== peer) {
+      ask.far = far;
+      this.index(far, ask);
     }
   }
 
@@ -115,6 +120,7 @@ export class AskTable {
       this.remote.delete(ask.id);
       this.unindex(ask.peer, ask);
       if (ask.via !== undefined) this.unindex(ask.via, ask);
+      if (ask.far !== undefined) this.unindex(ask.far, ask);
     }
   }
 

@@ -68,8 +68,11 @@ export class Harbor {
       this.drop(frame, 'loop', `route to ${Addr.format(frame.to as Addr)} leads back to ${Addr.format(via)}`);
       return;
     }
-    if (localTarget && (frame.kind === Kind.Ask || frame.kind === Kind.Watch))
-      this.remember(frame.to, frame.from);
+    if (frame.kind === Kind.Ask || frame.kind === Kind.Watch) {
+      // Who waits on what this frame crosses: the local target, or the next harbor of another group.
+      if (localTarget) this.remember(frame.to, frame.from);
+      else if (Addr.isHarbor(next as Addr) && next !== frame.to) this.remember(next, frame.from);
+    }
     setHops(frame.raw, frame.hops - 1);
     try {
       node.transport.sendRaw(next as Addr, frame.raw);
@@ -81,11 +84,18 @@ export class Harbor {
     this.bytesForwarded += frame.raw.length;
   }
 
-  /** A node of this group went down: tell the remote nodes that were waiting on it. */
-  localNodeDown(addr: number, reason: string): void {
+  /**
+   * A peer went down: tell the nodes that asked or watched through it (a node of this group, or the
+   * next harbor toward another group), and forget the peer as a waiter.
+   */
+  peerDown(addr: number, reason: string): void {
     const nodes = this.interested.get(addr);
-    if (nodes === undefined) return;
     this.interested.delete(addr);
+    for (const [key, set] of this.interested) {
+      set.delete(addr);
+      if (set.size === 0) this.interested.delete(key);
+    }
+    if (nodes === undefined) return;
     for (const n of nodes) this.node.sendControlFrom(addr, n, Kind.NodeDown, [addr, reason]);
   }
 
@@ -98,26 +108,32 @@ export class Harbor {
     set.add(remote);
   }
 
-  /** Counts a dropped frame; an ask is answered with `UnreachableError` so its caller never hangs. */
+  /**
+   * Counts a dropped frame. An ask is answered with `UnreachableError` and a watch with `Terminated`,
+   * so nobody waits forever; the refusal speaks for the unreachable target, so the sender matches it.
+   */
   private drop(frame: Frame, reason: string, message: string): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
     this.node.log.debug(
       { to: Addr.format(frame.to as Addr), from: Addr.format(frame.from as Addr), reason },
       'harbor dropped a frame',
     );
-    if (frame.kind !== Kind.Ask) return;
-    let askId: unknown;
+    if (frame.kind !== Kind.Ask && frame.kind !== Kind.Watch) return;
+    let body: unknown;
     try {
-      askId = (decodeBody(frame.flags, frame.body) as unknown[])[3];
+      body = decodeBody(frame.flags, frame.body);
     } catch {
       return;
     }
-    if (typeof askId !== 'number') return;
-    // The refusal speaks for the unreachable target, so the asker matches it to its ask.
-    this.node.sendControlFrom(frame.to, frame.from, Kind.Reply, [
-      askId,
-      ReplyStatus.RuntimeError,
-      { code: 'UNREACHABLE', message },
-    ]);
+    if (!Array.isArray(body)) return;
+    if (frame.kind === Kind.Ask && typeof body[3] === 'number') {
+      this.node.sendControlFrom(frame.to, frame.from, Kind.Reply, [
+        body[3],
+        ReplyStatus.RuntimeError,
+        { code: 'UNREACHABLE', message },
+      ]);
+    } else if (frame.kind === Kind.Watch && typeof body[0] === 'string') {
+      this.node.sendControlFrom(frame.to, frame.from, Kind.Terminated, [body[0], `unreachable: ${message}`]);
+    }
   }
 }

@@ -73,10 +73,14 @@ export class Inbound {
         }
         return;
       case Kind.Probe:
+        if (frame.from !== via) node.sendControl(frame.from, Kind.Pong, []);
+        return;
+      case Kind.Pong:
+        node.table.reachable(frame.from);
         return;
       case Kind.NodeDown:
         if (typeof body[0] === 'number' && Addr.isHarbor(via)) {
-          node.peerGone(body[0], typeof body[1] === 'string' ? body[1] : 'down');
+          node.peerDown(body[0], typeof body[1] === 'string' ? body[1] : 'down');
         }
         return;
       default:

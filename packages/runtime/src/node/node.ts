@@ -31,7 +31,7 @@ import { HARBOR_ACTOR, Harbor, HarborActor } from './harbor.js';
 import { Inbound } from './inbound.js';
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.js';
 import { Kind } from './protocol.js';
-import { nextHop } from './routing.js';
+import { farHarbor, nextHop } from './routing.js';
 import { type Watcher, WatchRegistry } from './watches.js';
 
 /** A message that could not be delivered. */
@@ -89,7 +89,15 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     this.inbound = new Inbound(this);
     this.harbor = Addr.isHarbor(options.addr) ? new Harbor(this) : undefined;
     this.watches = new WatchRegistry(options.addr, {
-      sendWatch: (t) => this.sendControl(t.node, Kind.Watch, [t.name]),
+      sendWatch: (t) => {
+        try {
+          this.sendRemote(t.node, Kind.Watch, [t.name]);
+        } catch (err) {
+          // No path to the target: the watch can never fire otherwise, so it fires now.
+          const reason = `unreachable: ${(err as Error).message}`;
+          queueMicrotask(() => this.watches.terminated(t, reason));
+        }
+      },
       sendUnwatch: (t) => this.sendControl(t.node, Kind.Unwatch, [t.name]),
       sendTerminated: (to, name, reason) => this.sendControl(to, Kind.Terminated, [name, reason]),
       onListenerError: (err) => this.log.warn({ err }, 'watch listener threw'),
@@ -315,7 +323,7 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
         cell.enqueue(new Envelope(handler, arg, sender, ask));
       } else {
         const via = this.route(this.addr, target.node);
-        this.asks.track(ask, target.node, via);
+        this.asks.track(ask, target.node, via, farHarbor(this.addr, this.table, this.addr, target.node));
         this.sendRemote(target.node, Kind.Ask, [target.name, handler, arg, ask.id, sender?.name]);
       }
     } catch (err) {
@@ -409,24 +417,30 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     return r === undefined ? this.membership.resolve?.(peer) : { host: r.host, port: r.port };
   }
 
-  /** A link went down: everything waiting on that peer fails now. */
-  private peerDown(peer: Addr, reason: string): void {
-    this.peerGone(peer, reason);
-    this.table.linkDown(peer, reason);
+  /**
+   * `peer` is down (its link failed, or a harbor reported it): mark it in the view, which reports
+   * memberDown and fails what waits on it; a peer outside the view fails its waiters directly.
+   */
+  peerDown(peer: number, reason: string): void {
+    if (!this.table.linkDown(peer, reason)) this.peerGone(peer, reason);
   }
 
   /** @internal `peer` is gone: its asks and watches fail, and so does what only it could carry. */
   peerGone(peer: number, reason: string): void {
     this.asks.peerDown(peer, reason);
     this.watches.nodeDown(peer, `node down: ${reason}`);
+    this.harbor?.peerDown(peer, reason);
+    if (!Addr.isHarbor(peer as Addr)) return;
+    // A harbor carried watches across groups: those whose path has no harbor left die with it.
     const ownGroup = Addr.group(this.addr);
-    if (this.harbor !== undefined && Addr.group(peer as Addr) === ownGroup)
-      this.harbor.localNodeDown(peer, reason);
-    if (Addr.isHarbor(peer as Addr) && !Addr.isHarbor(this.addr) && Addr.group(peer as Addr) === ownGroup) {
-      // Watches across groups die with the last harbor of this group.
-      if (this.table.harbors(ownGroup).some((h) => h.addr !== peer)) return;
-      for (const node of this.watches.watchedNodes()) {
-        if (Addr.group(node as Addr) !== ownGroup) this.watches.nodeDown(node, `harbor path down: ${reason}`);
+    const harborGroup = Addr.group(peer as Addr);
+    const pathGone = (group: number) => !this.table.harbors(group).some((h) => h.addr !== peer);
+    for (const node of this.watches.watchedNodes()) {
+      const group = Addr.group(node as Addr);
+      if (group === ownGroup) continue;
+      const viaOwn = harborGroup === ownGroup && !Addr.isHarbor(this.addr);
+      if ((viaOwn && pathGone(ownGroup)) || (harborGroup === group && pathGone(group))) {
+        this.watches.nodeDown(node, `harbor path down: ${reason}`);
       }
     }
   }

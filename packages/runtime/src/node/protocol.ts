@@ -16,8 +16,10 @@ export const Kind = {
   Terminated: FrameKind.User + 5,
   /** []: opens a link to see whether a peer is back. */
   Probe: FrameKind.User + 6,
-  /** [addr, reason]: from a harbor, a node of its group that this node asked or watched is down. */
+  /** [addr, reason]: from a harbor, a node this node asked or watched through it is down. */
   NodeDown: FrameKind.User + 7,
+  /** []: the answer to a Probe that came through harbors (no direct link shows the peer is back). */
+  Pong: FrameKind.User + 8,
 } as const;
 
 export const ReplyStatus = {

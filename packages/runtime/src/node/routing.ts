@@ -9,6 +9,20 @@ import type { MemberTable } from '../membership/table.js';
  * harbors while they are up (rendezvous hashing over the pair), so per-pair order holds across the
  * harbor path and a harbor's death fails every ask that depended on it.
  */
+function pairKey(from: number, to: number): string {
+  return from < to ? `${from}|${to}` : `${to}|${from}`;
+}
+
+/**
+ * The harbor of the target's group that traffic between `from` and `to` crosses, as the sender's view
+ * predicts it (every node sees every harbor); undefined inside a group.
+ */
+export function farHarbor(self: Addr, table: MemberTable, from: number, to: number): number | undefined {
+  const toGroup = Addr.group(to as Addr);
+  if (toGroup === Addr.group(self) || Addr.isHarbor(to as Addr)) return undefined;
+  return rendezvous(pairKey(from, to), table.harbors(toGroup))?.addr;
+}
+
 export function nextHop(self: Addr, table: MemberTable, from: number, to: number): number {
   const toGroup = Addr.group(to as Addr);
   const ownGroup = Addr.group(self);
@@ -18,7 +32,7 @@ export function nextHop(self: Addr, table: MemberTable, from: number, to: number
   const group = selfIsHarbor ? toGroup : ownGroup;
   const harbors = table.harbors(group);
   // Keyed by the unordered pair, so replies come back through the harbors the requests took.
-  const pick = rendezvous(from < to ? `${from}|${to}` : `${to}|${from}`, harbors);
+  const pick = rendezvous(pairKey(from, to), harbors);
   if (pick === undefined) {
     throw new UnreachableError(
       selfIsHarbor
