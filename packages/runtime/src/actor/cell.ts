@@ -305,6 +305,9 @@ export class ActorCell implements Runnable {
       case 'restart':
         this.reinit();
         return;
+      case 'childFailed':
+        this.failed(msg.error, `child ${msg.child}`);
+        return;
       case 'terminated': {
         const hook = this.def.onTerminated;
         if (hook !== undefined)
@@ -323,6 +326,10 @@ export class ActorCell implements Runnable {
         return;
       case 'stop':
         this.finalStop(`failed: ${message}`);
+        return;
+      case 'escalate':
+        this.finalStop(`failed: ${message}`);
+        this.parent?.enqueueSystem({ type: 'childFailed', child: this.id.name, error: err });
         return;
       case 'restart': {
         const now = Date.now();

@@ -7,8 +7,11 @@ export type Handler<S> = (state: S, arg: any, ctx: ActorContext) => unknown;
 /** The handler table of an actor with state `S`. */
 export type Handlers<S> = Record<string, Handler<S>>;
 
-/** What to do when a handler throws. */
-export type SupervisionPolicy = 'restart' | 'stop' | 'resume';
+/**
+ * What to do when a handler throws: `restart` (fresh state, with backoff), `stop`, `resume` (keep the
+ * state), or `escalate` (stop, and fail the parent with the error; a top-level actor just stops).
+ */
+export type SupervisionPolicy = 'restart' | 'stop' | 'resume' | 'escalate';
 
 export interface SupervisionOptions {
   /** Default `restart`: re-run `init` with the spawn arguments, fresh state. */

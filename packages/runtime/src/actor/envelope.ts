@@ -23,4 +23,5 @@ export class Envelope {
 export type SystemMessage =
   | { type: 'terminated'; ref: ActorId; reason: string }
   | { type: 'stop'; reason: string }
-  | { type: 'restart' };
+  | { type: 'restart' }
+  | { type: 'childFailed'; child: string; error: unknown };

@@ -120,6 +120,44 @@ describe('local actors', () => {
     await expect(stopped.call.get()).rejects.toBeInstanceOf(ActorNotFoundError);
   });
 
+  it('escalates a child failure to its parent, which applies its own policy', async () => {
+    const node = await start();
+    const Child = defineActor({
+      init: () => ({}),
+      handlers: {
+        fail(_s, message: string) {
+          throw new Error(message);
+        },
+      },
+      supervision: { policy: 'escalate' },
+    });
+    const Parent = defineActor({
+      init: () => ({ n: 0 }),
+      handlers: {
+        bump(state) {
+          state.n++;
+          return state.n;
+        },
+        spawnChild(_state, _x: undefined, ctx) {
+          return ctx.spawn(Child, { name: 'child' }).toJSON();
+        },
+      },
+    });
+    const parent = node.spawn(Parent, { name: 'parent' });
+    expect(await parent.call.bump()).toBe(1);
+    const child = node.ref<typeof Child>(await parent.call.spawnChild(undefined));
+    const childGone = new Promise<string>((resolve) => node.watch(child, (t) => resolve(t.reason)));
+    await expect(child.call.fail('bad child')).rejects.toBeInstanceOf(RemoteError);
+    expect(await childGone).toBe('failed: bad child');
+    // The parent restarted (its default policy): fresh state.
+    expect(await parent.call.bump()).toBe(1);
+    // A top-level actor that escalates just stops.
+    const top = node.spawn(Child, { name: 'top' });
+    const topGone = new Promise<string>((resolve) => node.watch(top, (t) => resolve(t.reason)));
+    await expect(top.call.fail('alone')).rejects.toBeInstanceOf(RemoteError);
+    expect(await topGone).toBe('failed: alone');
+  });
+
   it('watch fires Terminated for a stopped actor, inside actors too', async () => {
     const node = await start();
     const seen: string[] = [];
