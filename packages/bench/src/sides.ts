@@ -39,27 +39,39 @@ export interface SideContext {
 }
 
 /**
- * A side whose figure is a rate counted by a meter in `counter` while `driver` produces load: the driver
- * serves `start` and `stop` (resolving once it is idle), the counter serves `mark` (a `Mark`). The rate is the
- * counter's increase over its own clock between two marks `durationMs` apart, taken after `warmupMs`; after
- * `stop` it waits until the counter stops moving, so a backlog cannot spill into the next side's window.
+ * A side whose figure is a rate counted by meters while `driver` produces load: the driver serves `start` and
+ * `stop` (resolving once it is idle), each counter serves `mark` (a `Mark`). Each counter's rate is its increase
+ * over its own clock between two marks `durationMs` apart, taken after `warmupMs`; the figure is their sum, with
+ * the latencies of the first counter. After `stop` it waits until every counter stops moving, so a backlog
+ * cannot spill into the next side's window.
  */
-export function meteredSide(driver: WorkerHandle, counter: WorkerHandle, workers: WorkerHandle[]): Side {
+export function meteredSide(
+  driver: WorkerHandle,
+  counter: WorkerHandle | readonly WorkerHandle[],
+  workers: WorkerHandle[],
+): Side {
+  const counters: readonly WorkerHandle[] = 'request' in counter ? [counter] : counter;
+  const marks = () => Promise.all(counters.map((c) => c.request<Mark>('mark', undefined, GRACE_MS)));
   return {
     async measure(window) {
       await driver.request('start', undefined, GRACE_MS);
       try {
         await sleep(window.warmupMs);
-        const first = await counter.request<Mark>('mark', undefined, GRACE_MS);
+        const first = await marks();
         await sleep(window.durationMs);
-        const last = await counter.request<Mark>('mark', undefined, GRACE_MS);
-        const sample: Sample = { value: (last.count - first.count) / ((last.t - first.t) / 1000) };
-        if (last.p50Us !== undefined) sample.p50Us = last.p50Us;
-        if (last.p99Us !== undefined) sample.p99Us = last.p99Us;
+        const last = await marks();
+        let value = 0;
+        first.forEach((f, i) => {
+          const l = last[i]!;
+          value += (l.count - f.count) / ((l.t - f.t) / 1000);
+        });
+        const sample: Sample = { value };
+        if (last[0]!.p50Us !== undefined) sample.p50Us = last[0]!.p50Us;
+        if (last[0]!.p99Us !== undefined) sample.p99Us = last[0]!.p99Us;
         return sample;
       } finally {
         await driver.request('stop', undefined, GRACE_MS);
-        await settle(counter);
+        for (const c of counters) await settle(c);
       }
     },
     async close() {

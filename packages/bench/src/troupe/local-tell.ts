@@ -1,13 +1,13 @@
 // Troupe's side of local-tell: two actors on one node casting to each other.
-import type { Side, SideContext } from '../sides.js';
-import { needsRuntime } from './not-ready.js';
+import { type Side, type SideContext, selfTimedSide } from '../sides.js';
+
+const WORKER = new URL('./local.worker.ts', import.meta.url);
 
 /**
- * Opens the Troupe side of local-tell. To match the bare-mailbox baseline, `measure(window)` must return
- * messages delivered per second (both directions) of a ping-pong by `cast` between two actors on one node,
- * one message in flight, counted over `window.durationMs` after `window.warmupMs`. Run it in a worker
- * (`selfTimedSide(await ctx.spawn(script), command)`, the worker using `servePeer` and `timedRun`).
+ * Opens the Troupe side of local-tell. To match the bare-mailbox baseline, `measure(window)` returns messages
+ * delivered per second (both directions) of a ping-pong by `cast` between two actors on one node, one message
+ * in flight, the clock read every 1024 deliveries, in a worker of its own.
  */
-export async function troupeLocalTell(_ctx: SideContext): Promise<Side> {
-  throw needsRuntime('local-tell');
+export async function troupeLocalTell(ctx: SideContext): Promise<Side> {
+  return selfTimedSide(await ctx.spawn(WORKER), 'tell');
 }
