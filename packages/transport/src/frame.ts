@@ -87,14 +87,13 @@ function u32(buf: Buffer, at: number): number {
   return ((buf[at]! << 24) | (buf[at + 1]! << 16) | (buf[at + 2]! << 8) | buf[at + 3]!) >>> 0;
 }
 
-/** A frame read in place: header fields eagerly, `raw` (rarely needed) as a view made on demand. */
+/** A frame read in place: header fields eagerly, `body` and `raw` as views made on demand. */
 class DecodedFrame implements Frame {
   readonly kind: number;
   readonly flags: number;
   readonly hops: number;
   readonly to: number;
   readonly from: number;
-  readonly body: Buffer;
   constructor(
     private readonly chunk: Buffer,
     private readonly offset: number,
@@ -105,7 +104,10 @@ class DecodedFrame implements Frame {
     this.hops = chunk[offset + 6]!;
     this.to = u32(chunk, offset + 7);
     this.from = u32(chunk, offset + 11);
-    this.body = chunk.subarray(offset + HEADER_SIZE, offset + size);
+  }
+  /** A view of the body, made on demand (a harbor relaying the frame never needs one). */
+  get body(): Buffer {
+    return this.chunk.subarray(this.offset + HEADER_SIZE, this.offset + this.size);
   }
   get raw(): Buffer {
     return this.chunk.subarray(this.offset, this.offset + this.size);

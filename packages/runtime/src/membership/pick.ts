@@ -30,6 +30,7 @@ function score(key: string, addr: number): number {
  * member joins, only the keys it now wins move (about 1/N); when one leaves, only its keys move.
  */
 export function rendezvous(key: string | number, members: readonly MemberRecord[]): MemberRecord | undefined {
+  if (members.length === 1) return members[0];
   const k = String(key);
   let best: MemberRecord | undefined;
   let bestScore = -1;

@@ -31,6 +31,10 @@ export interface MemberFilter {
  */
 export class MemberTable extends EventEmitter<MemberTableEvents> {
   private readonly entries = new Map<number, Entry>();
+  /** Bumped on every change of a record or of liveness; caches of routes compare against it. */
+  version = 0;
+  private harborCache = new Map<number, MemberRecord[]>();
+  private harborCacheVersion = -1;
 
   constructor(private readonly self: Addr) {
     super();
@@ -42,6 +46,7 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
   }
 
   applyView(view: MembershipView): void {
+    this.version++;
     const seen = new Set<number>();
     for (let record of view.members) {
       if (!this.visible(record)) continue;
@@ -80,6 +85,7 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
   linkDown(addr: number, reason: string): boolean {
     const entry = this.entries.get(addr);
     if (entry === undefined || !entry.alive || addr === this.self) return false;
+    this.version++;
     entry.alive = false;
     this.emit('memberDown', entry.record, reason);
     return true;
@@ -89,6 +95,7 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
   reachable(addr: number): void {
     const entry = this.entries.get(addr);
     if (entry === undefined || entry.alive) return;
+    this.version++;
     entry.alive = true;
     this.emit('memberUp', entry.record);
   }
@@ -98,9 +105,11 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
     const entry = this.entries.get(addr);
     if (entry === undefined) return;
     if (entry.learnsIncarnation && entry.record.incarnation !== incarnation) {
+      this.version++;
       entry.record = { ...entry.record, incarnation };
     }
     if (!entry.alive) {
+      this.version++;
       entry.alive = true;
       this.emit('memberUp', entry.record);
     }
@@ -135,8 +144,21 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
     return out;
   }
 
-  /** Alive harbors of `group`, in address order. */
-  harbors(group: number): MemberRecord[] {
+  /** Alive harbors of `group`, in address order (cached until the table changes; do not mutate). */
+  harbors(group: number): readonly MemberRecord[] {
+    if (this.harborCacheVersion !== this.version) {
+      this.harborCache = new Map();
+      this.harborCacheVersion = this.version;
+    }
+    let cached = this.harborCache.get(group);
+    if (cached === undefined) {
+      cached = this.collectHarbors(group);
+      this.harborCache.set(group, cached);
+    }
+    return cached;
+  }
+
+  private collectHarbors(group: number): MemberRecord[] {
     const out: MemberRecord[] = [];
     for (const e of this.entries.values()) {
       if (e.alive && Addr.isHarbor(e.record.addr) && Addr.group(e.record.addr) === group) out.push(e.record);

@@ -1,12 +1,14 @@
 // Pending asks: each has an id, a deadline and one place that settles and unregisters it.
 import { Addr, NodeDownError, type WireError } from '@troupe/transport';
 import type { Replier } from '../actor/envelope.js';
+import type { ActorId } from '../actor/ref.js';
 import { AbortError, TimeoutError } from '../errors.js';
 import { fromWire } from './wire-errors.js';
 
 /** One outstanding ask. It is its own `Replier`, so a local actor answers it directly. */
 export class PendingAsk implements Replier {
   settled = false;
+  readonly promise: Promise<unknown>;
   timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -15,13 +17,26 @@ export class PendingAsk implements Replier {
   /** The harbors it travels through, when the target is in another group. */
   via: number | undefined;
   far: number | undefined;
+  private resolveFn!: (value: unknown) => void;
+  private rejectFn!: (err: Error) => void;
 
   constructor(
     readonly table: AskTable,
     readonly id: number,
-    private readonly resolveFn: (value: unknown) => void,
-    private readonly rejectFn: (err: Error) => void,
-  ) {}
+    readonly target: ActorId,
+    readonly handler: string,
+    readonly timeoutMs: number,
+  ) {
+    this.promise = new Promise<unknown>((resolve, reject) => {
+      this.resolveFn = resolve;
+      this.rejectFn = reject;
+    });
+  }
+
+  /** "ask <handler> to <node>/<name>", for error messages (built only when one is raised). */
+  describe(): string {
+    return `ask ${this.handler} to ${Addr.format(this.target.node as Addr)}/${this.target.name}`;
+  }
 
   ok(value: unknown): void {
     if (this.settled) return;
@@ -40,75 +55,45 @@ export class PendingAsk implements Replier {
   }
 }
 
+function expire(ask: PendingAsk): void {
+  ask.timer = undefined;
+  ask.reject(new TimeoutError(`${ask.describe()} timed out after ${ask.timeoutMs} ms`));
+}
+
 export class AskTable {
   private nextId = 1;
+  /** Remote asks by id, so replies find them. */
   private readonly remote = new Map<number, PendingAsk>();
-  private readonly byPeer = new Map<number, Set<PendingAsk>>();
 
-  /** Creates an ask with its deadline and abort signal wired; `describe` names it in errors. */
-  create(
-    timeoutMs: number,
-    signal: AbortSignal | undefined,
-    describe: () => string,
-  ): { ask: PendingAsk; promise: Promise<unknown> } {
-    let resolveFn!: (v: unknown) => void;
-    let rejectFn!: (e: Error) => void;
-    const promise = new Promise<unknown>((res, rej) => {
-      resolveFn = res;
-      rejectFn = rej;
-    });
+  /** Creates an ask with its deadline and abort signal wired. */
+  create(target: ActorId, handler: string, timeoutMs: number, signal: AbortSignal | undefined): PendingAsk {
     const id = this.nextId;
     this.nextId = id >= 0x7fffffff ? 1 : id + 1;
-    const ask = new PendingAsk(this, id, resolveFn, rejectFn);
+    const ask = new PendingAsk(this, id, target, handler, timeoutMs);
     if (signal !== undefined) {
       if (signal.aborted) {
-        ask.reject(new AbortError(`${describe()} was aborted`, { cause: signal.reason }));
-        return { ask, promise };
+        ask.reject(new AbortError(`${ask.describe()} was aborted`, { cause: signal.reason }));
+        return ask;
       }
       ask.signal = signal;
-      ask.onAbort = () => ask.reject(new AbortError(`${describe()} was aborted`, { cause: signal.reason }));
+      ask.onAbort = () =>
+        ask.reject(new AbortError(`${ask.describe()} was aborted`, { cause: signal.reason }));
       signal.addEventListener('abort', ask.onAbort, { once: true });
     }
-    ask.timer = setTimeout(
-      () => ask.reject(new TimeoutError(`${describe()} timed out after ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-    return { ask, promise };
+    ask.timer = setTimeout(expire, timeoutMs, ask);
+    return ask;
   }
 
   /**
-   * Registers an ask sent to `peer` (through harbor `via`, if any), so its reply can find it and the
-   * death of the peer or of the harbor can reject it.
+   * Registers an ask sent to `peer` (through harbors `via` and `far`, if any), so its reply can find it
+   * and the death of the peer or of a harbor on its path can reject it.
    */
   track(ask: PendingAsk, peer: number, via: number, far: number | undefined): void {
     if (ask.settled) return;
     ask.peer = peer;
+    if (via !== peer) ask.via = via;
+    if (far !== undefined && far !== via && far !== peer) ask.far = far;
     this.remote.set(ask.id, ask);
-    this.index(peer, ask);
-    if (via !== peer) {
-      ask.via = via;
-      this.index(via, ask);
-    }
-    if (far !== undefined && far !== via && far !== peer) {
-      ask.far = far;
-      this.index(far, ask);
-    }
-  }
-
-  private index(key: number, ask: PendingAsk): void {
-    let set = this.byPeer.get(key);
-    if (set === undefined) {
-      set = new Set();
-      this.byPeer.set(key, set);
-    }
-    set.add(ask);
-  }
-
-  private unindex(key: number, ask: PendingAsk): void {
-    const set = this.byPeer.get(key);
-    if (set === undefined) return;
-    set.delete(ask);
-    if (set.size === 0) this.byPeer.delete(key);
   }
 
   /** Called once per ask when it settles. */
@@ -116,12 +101,7 @@ export class AskTable {
     ask.settled = true;
     if (ask.timer !== undefined) clearTimeout(ask.timer);
     if (ask.onAbort !== undefined) ask.signal?.removeEventListener('abort', ask.onAbort);
-    if (ask.peer !== undefined) {
-      this.remote.delete(ask.id);
-      this.unindex(ask.peer, ask);
-      if (ask.via !== undefined) this.unindex(ask.via, ask);
-      if (ask.far !== undefined) this.unindex(ask.far, ask);
-    }
+    if (ask.peer !== undefined) this.remote.delete(ask.id);
   }
 
   get(id: number): PendingAsk | undefined {
@@ -132,18 +112,24 @@ export class AskTable {
     return this.remote.size;
   }
 
-  /** Rejects every ask waiting on `peer` (or travelling through it) with `NodeDownError`. */
+  /**
+   * Rejects every ask waiting on `peer`, or travelling through it, with `NodeDownError`. A peer's death
+   * is rare next to asks, so this scans instead of keeping a per-peer index on the hot path.
+   */
   peerDown(peer: number, reason: string): number {
-    const set = this.byPeer.get(peer);
-    if (set === undefined) return 0;
-    const asks = [...set];
-    const err = new NodeDownError(Addr.format(peer as Addr), reason);
-    for (const ask of asks) ask.reject(err);
-    return asks.length;
+    let err: NodeDownError | undefined;
+    let n = 0;
+    for (const ask of this.remote.values()) {
+      if (ask.peer !== peer && ask.via !== peer && ask.far !== peer) continue;
+      err ??= new NodeDownError(Addr.format(peer as Addr), reason);
+      ask.reject(err);
+      n++;
+    }
+    return n;
   }
 
   /** Rejects everything (node stop). */
   rejectAll(err: Error): void {
-    for (const ask of [...this.remote.values()]) ask.reject(err);
+    for (const ask of this.remote.values()) ask.reject(err);
   }
 }

@@ -3,7 +3,6 @@ import { Addr, decodeBody, type Frame, setHops } from '@troupe/transport';
 import { defineActor } from '../actor/define.js';
 import type { Node } from './node.js';
 import { Kind, ReplyStatus } from './protocol.js';
-import { nextHop } from './routing.js';
 
 /** Harbor counters. */
 export interface HarborStats {
@@ -50,7 +49,7 @@ export class Harbor {
     }
     let next: number;
     try {
-      next = nextHop(node.addr, node.table, frame.from, frame.to);
+      next = node.relayHop(frame.from, frame.to);
     } catch (err) {
       this.drop(frame, 'no route', (err as Error).message);
       return;
@@ -73,15 +72,16 @@ export class Harbor {
       if (localTarget) this.remember(frame.to, frame.from);
       else if (Addr.isHarbor(next as Addr) && next !== frame.to) this.remember(next, frame.from);
     }
-    setHops(frame.raw, frame.hops - 1);
+    const raw = frame.raw;
+    setHops(raw, frame.hops - 1);
     try {
-      node.transport.sendRaw(next as Addr, frame.raw);
+      node.transport.sendRaw(next as Addr, raw);
     } catch (err) {
       this.drop(frame, 'send failed', (err as Error).message);
       return;
     }
     this.framesForwarded++;
-    this.bytesForwarded += frame.raw.length;
+    this.bytesForwarded += raw.length;
   }
 
   /**

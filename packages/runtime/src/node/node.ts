@@ -61,6 +61,11 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
   /** @internal */ readonly table: MemberTable;
   readonly membership: MembershipProvider;
   private readonly picker = new Picker();
+  /** Next hops by sender then target, valid while the member table's version is unchanged. */
+  private readonly routes = new Map<number, Map<number, number>>();
+  private routesVersion = -1;
+  private readonly far = new Map<number, number | undefined>();
+  private farVersion = -1;
   private readonly inbound: Inbound;
   /** @internal Set on harbor nodes (type 255). */
   readonly harbor: Harbor | undefined;
@@ -307,13 +312,13 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     options: CallOptions | undefined,
     sender: ActorId | undefined,
   ): Promise<unknown> {
-    const timeoutMs = options?.timeoutMs ?? this.options.askTimeoutMs;
-    const { ask, promise } = this.asks.create(
-      timeoutMs,
+    const ask = this.asks.create(
+      target,
+      handler,
+      options?.timeoutMs ?? this.options.askTimeoutMs,
       options?.signal,
-      () => `ask ${handler} to ${Addr.format(target.node as Addr)}/${target.name}`,
     );
-    if (ask.settled) return promise;
+    if (ask.settled) return ask.promise;
     try {
       if (this.closed) throw new ClosedError(`node ${Addr.format(this.addr)}`);
       if (target.node === this.addr) {
@@ -323,13 +328,14 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
         cell.enqueue(new Envelope(handler, arg, sender, ask));
       } else {
         const via = this.route(this.addr, target.node);
-        this.asks.track(ask, target.node, via, farHarbor(this.addr, this.table, this.addr, target.node));
+        const far = via === target.node ? undefined : this.farHarborOf(target.node);
+        this.asks.track(ask, target.node, via, far);
         this.sendRemote(target.node, Kind.Ask, [target.name, handler, arg, ask.id, sender?.name]);
       }
     } catch (err) {
       ask.reject(err as Error);
     }
-    return promise;
+    return ask.promise;
   }
 
   /**
@@ -349,8 +355,39 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
    * the center its registrants) are reached directly whatever their group.
    */
   private route(from: number, to: number): number {
-    if (this.membership.resolve?.(to as Addr) !== undefined) return to;
-    return nextHop(this.addr, this.table, from, to);
+    const table = this.table;
+    if (this.routesVersion !== table.version) {
+      this.routes.clear();
+      this.routesVersion = table.version;
+    }
+    let byTo = this.routes.get(from);
+    if (byTo === undefined) {
+      byTo = new Map();
+      this.routes.set(from, byTo);
+    }
+    let via = byTo.get(to);
+    if (via === undefined) {
+      via = this.membership.resolve?.(to as Addr) !== undefined ? to : nextHop(this.addr, table, from, to);
+      byTo.set(to, via);
+    }
+    return via;
+  }
+
+  /** The harbor of `to`'s group that this node's traffic to `to` crosses (cached like routes). */
+  private farHarborOf(to: number): number | undefined {
+    if (this.farVersion !== this.table.version) {
+      this.far.clear();
+      this.farVersion = this.table.version;
+    }
+    if (this.far.has(to)) return this.far.get(to);
+    const far = farHarbor(this.addr, this.table, this.addr, to);
+    this.far.set(to, far);
+    return far;
+  }
+
+  /** @internal The next hop for a harbor relaying `from` -> `to` (cached like a sender's own routes). */
+  relayHop(from: number, to: number): number {
+    return this.route(from, to);
   }
 
   /** Sends a control frame; failures are logged, not thrown (the peer's death is reported elsewhere). */
