@@ -1,9 +1,9 @@
 // Bad input from an authenticated peer is answered with a named error or dead-lettered; it never
 // crashes the actor or the node, and other traffic on the same link is unaffected.
 
-import { Kind, ReplyStatus } from '@troupe/runtime/internal';
+import { CallWriter, decodeArg, Kind, ReplyStatus } from '@troupe/runtime/internal';
 import { createTestCluster, type TestCluster, waitFor } from '@troupe/runtime/testing';
-import { Addr, decodeBody, encodeBody, TcpTransport } from '@troupe/transport';
+import { Addr, encodeBody, TcpTransport } from '@troupe/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Counter } from './actors.js';
 
@@ -31,26 +31,37 @@ describe('bad input from a peer', () => {
       resolve: (p) => (p === node.addr ? { host: '127.0.0.1', port: node.port } : undefined),
     });
     raw.onFrame = (frame) => {
-      if (frame.kind === Kind.Reply) replies.push(decodeReply(frame.body));
+      if (frame.kind === Kind.Reply) {
+        const b = frame.body;
+        replies.push([b.readUInt32BE(0), b[4]!, decodeArg(frame.flags, b, 5)]);
+      }
     };
     const send = (kind: number, body: Uint8Array, flags = 0) =>
       raw!.send(node.addr, kind, flags, 4, self, body);
-    const ask = (body: unknown[]) => send(Kind.Ask, encodeBody(body));
+    const writer = new CallWriter();
+    const callBody = (askId: number, target: string, handler: string, arg: unknown) =>
+      Buffer.concat([Buffer.from(writer.head(askId, target, handler, undefined)), encodeBody(arg)]);
+    const ask = ([target, handler, arg, id]: [string, string, unknown, number]) =>
+      send(Kind.Ask, callBody(id, target, handler, arg));
 
     ask(['counter', 'add', 1, 1]);
     await waitFor(() => replies.length === 1, 2000, 'first reply');
     expect(replies[0]).toEqual([1, ReplyStatus.Ok, 1]);
     const lettersBefore = node.deadLetters;
 
-    send(Kind.Tell, Buffer.from([0xc1, 0xc1, 0xc1])); // undecodable msgpack
-    send(Kind.Tell, encodeBody({ not: 'an array' }));
-    send(Kind.Tell, encodeBody([42, 'add', 1])); // target is not a string
-    send(Kind.Tell, encodeBody(['counter', 'nope', 1])); // unknown handler
-    send(Kind.Reply, encodeBody([999, ReplyStatus.Ok, 'for nobody'])); // reply to an ask nobody waits for
+    send(Kind.Tell, Buffer.from([0xc1, 0xc1, 0xc1])); // a head that runs past the body
+    send(
+      Kind.Tell,
+      Buffer.concat([Buffer.from(writer.head(-1, 'counter', 'add', undefined)), Buffer.from([0xd9, 50, 1])]), // truncated msgpack
+    ); // undecodable argument
+    send(Kind.Tell, Buffer.from([0, 0, 0])); // empty target and handler
+    send(Kind.Tell, callBody(-1, 'counter', 'nope', 1)); // unknown handler
+    send(Kind.Reply, Buffer.concat([Buffer.from([0, 0, 3, 0xe7, ReplyStatus.Ok]), encodeBody('for nobody')])); // reply to an ask nobody waits for
+    send(Kind.Watch, encodeBody({ not: 'an array' })); // control frame that is not an array
     send(200, encodeBody([])); // unknown kind
     ask(['counter', 'nope', 1, 2]); // unknown handler, answered
     ask(['ghost', 'get', null, 3]); // unknown actor, answered
-    send(Kind.Ask, encodeBody(['counter', 'add', 1])); // ask without an id: dropped
+    send(Kind.Ask, Buffer.from([0, 0])); // ask too short for an id: dropped
     ask(['counter', 'add', 2, 4]); // and the link still works
 
     await waitFor(() => replies.length === 4, 2000, 'replies after the bad frames');
@@ -67,13 +78,9 @@ describe('bad input from a peer', () => {
       expect.objectContaining({ code: 'ACTOR_NOT_FOUND' }),
     ]);
     expect(replies[3]).toEqual([4, ReplyStatus.Ok, 3]);
-    expect(node.deadLetters - lettersBefore).toBeGreaterThanOrEqual(7);
+    expect(node.deadLetters - lettersBefore).toBeGreaterThanOrEqual(8);
     expect(raw.isUp(node.addr)).toBe(true);
     // The actor was never restarted by any of it: its state is intact.
     expect(await node.ref<typeof Counter>(node.addr, 'counter').call.get()).toBe(3);
   });
 });
-
-function decodeReply(body: Buffer): [number, number, unknown] {
-  return decodeBody(0, body) as [number, number, unknown];
-}

@@ -5,4 +5,5 @@ export { Queue } from './actor/queue.js';
 export { Picker } from './membership/pick.js';
 export { MemberTable } from './membership/table.js';
 export { AskTable } from './node/asks.js';
+export { CallReader, CallWriter, decodeArg } from './node/call-codec.js';
 export { Kind, ReplyStatus } from './node/protocol.js';

@@ -23,6 +23,24 @@ export function decodeBody(flags: number, body: Buffer): unknown {
   }
 }
 
+/** Reused range for in-place decoding (msgpackr keeps one DataView per source buffer this way). */
+const range = { start: 0, end: 0 };
+
+/**
+ * Decodes `data[start, end)` in place: msgpack, or for a `Raw` body the bytes themselves (copied).
+ * Decoding many bodies out of one received chunk this way costs no view or DataView per body.
+ */
+export function decodeBodyAt(flags: number, data: Buffer, start: number, end: number): unknown {
+  if (flags & FrameFlag.Raw) return Uint8Array.prototype.slice.call(data, start, end);
+  range.start = start;
+  range.end = end;
+  try {
+    return packr.unpack(data, range);
+  } catch (err) {
+    throw new DecodeError(`undecodable body of ${end - start} bytes`, { cause: err });
+  }
+}
+
 /** Flags for a body: `Raw` for a `Uint8Array`, else none. */
 export function bodyFlags(value: unknown): number {
   return value instanceof Uint8Array ? FrameFlag.Raw : 0;

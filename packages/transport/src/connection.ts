@@ -134,6 +134,13 @@ export class Connection {
     this.writeBatch();
   }
 
+  /** Writes the batch now, mid-turn (it grew past `flushBytes`); the turn's flush writes the rest. */
+  flushEarly(): void {
+    if (this.waitingDrain || this.out.len === 0) return;
+    if (this.state !== 'up' && this.state !== 'closing') return;
+    this.writeBatch();
+  }
+
   /** Queues a heartbeat. */
   ping(): void {
     if (this.state !== 'up') return;

@@ -38,6 +38,13 @@ export interface Frame {
   body: Buffer;
   /** The whole frame, header included, for forwarding without re-encoding. */
   raw: Buffer;
+  /**
+   * The buffer the frame was read from, and where its body lies in it: decoders that take a range
+   * read in place, without making a view per frame.
+   */
+  data: Buffer;
+  bodyStart: number;
+  bodyEnd: number;
 }
 
 /** Writes a header into `buf` at `offset`; `bodyLength` bytes of body must follow. */
@@ -104,6 +111,15 @@ class DecodedFrame implements Frame {
     this.hops = chunk[offset + 6]!;
     this.to = u32(chunk, offset + 7);
     this.from = u32(chunk, offset + 11);
+  }
+  get data(): Buffer {
+    return this.chunk;
+  }
+  get bodyStart(): number {
+    return this.offset + HEADER_SIZE;
+  }
+  get bodyEnd(): number {
+    return this.offset + this.size;
   }
   /** A view of the body, made on demand (a harbor relaying the frame never needs one). */
   get body(): Buffer {

@@ -74,21 +74,30 @@ export class Link {
   }
 
   /** Encodes one frame into the up connection's batch, or into the pending queue and dials. */
-  send(kind: number, flags: number, hops: number, to: number, from: number, body: Uint8Array): void {
+  send(
+    kind: number,
+    flags: number,
+    hops: number,
+    to: number,
+    from: number,
+    body: Uint8Array,
+    head: Uint8Array,
+  ): void {
     const c = this.conn;
     if (c !== null) {
       const limit = this.host.opts.maxOutboundBytes;
-      if (c.queuedBytes + HEADER_SIZE + body.length > limit) {
+      if (c.queuedBytes + HEADER_SIZE + head.length + body.length > limit) {
         throw new OutboundBufferFullError(this.name, c.queuedBytes, limit);
       }
-      c.out.frame(kind, flags, hops, to, from, body);
+      c.out.frame(kind, flags, hops, to, from, body, head);
       if (!c.flushQueued) {
         c.activeSinceTick = true;
         this.host.queueFlush(c);
       }
+      if (c.out.len >= this.host.opts.flushBytes) c.flushEarly();
       return;
     }
-    this.queue(HEADER_SIZE + body.length).frame(kind, flags, hops, to, from, body);
+    this.queue(HEADER_SIZE + head.length + body.length).frame(kind, flags, hops, to, from, body, head);
     this.ensureDial();
   }
 
@@ -104,6 +113,7 @@ export class Link {
         c.activeSinceTick = true;
         this.host.queueFlush(c);
       }
+      if (c.out.len >= this.host.opts.flushBytes) c.flushEarly();
       return;
     }
     this.queue(frame.length).raw(frame);

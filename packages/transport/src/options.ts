@@ -14,6 +14,8 @@ export const DEFAULT_RECONNECT_BASE_MS = 50;
 export const DEFAULT_RECONNECT_MAX_MS = 2000;
 /** Bytes queued for one socket before `send` refuses with `OutboundBufferFullError`. */
 export const DEFAULT_MAX_OUTBOUND_BYTES = 64 * 1024 * 1024;
+/** A turn's batch is written early once it holds this many bytes. */
+export const DEFAULT_FLUSH_BYTES = 4 * 1024;
 /** Default listening host. */
 export const DEFAULT_LISTEN_HOST = '127.0.0.1';
 
@@ -60,6 +62,11 @@ export interface TransportOptions {
   readHighWaterMark?: number;
   /** Bytes queued for one socket before `send` throws `OutboundBufferFullError`. Default 64 MiB. */
   maxOutboundBytes?: number;
+  /**
+   * A turn's batch is written as soon as it holds this many bytes instead of at the end of the turn,
+   * so the peer starts on it while this side goes on producing. Default 16 KiB.
+   */
+  flushBytes?: number;
 }
 
 /** Options after defaults and checks. */
@@ -83,6 +90,7 @@ export interface ResolvedOptions {
   readonly reconnectMaxMs: number;
   readonly readHighWaterMark: number | undefined;
   readonly maxOutboundBytes: number;
+  readonly flushBytes: number;
 }
 
 function positive(property: string, value: number, integer = false): number {
@@ -184,6 +192,7 @@ export function resolveOptions(user: TransportOptions): ResolvedOptions {
         ? undefined
         : positive('readHighWaterMark', user.readHighWaterMark, true),
     maxOutboundBytes,
+    flushBytes: positive('flushBytes', user.flushBytes ?? DEFAULT_FLUSH_BYTES, true),
   });
 }
 

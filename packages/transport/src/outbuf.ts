@@ -23,14 +23,24 @@ export class OutBuffer {
     this.buf = Buffer.allocUnsafe(initial);
   }
 
-  /** Appends one frame: header written in place, body copied once. */
-  frame(kind: number, flags: number, hops: number, to: number, from: number, body: Uint8Array): void {
+  /** Appends one frame: header written in place, then `head` and `body` copied once each. */
+  frame(
+    kind: number,
+    flags: number,
+    hops: number,
+    to: number,
+    from: number,
+    body: Uint8Array,
+    head?: Uint8Array,
+  ): void {
     const start = this.len;
-    const bodyLength = body.length;
+    const headLength = head === undefined ? 0 : head.length;
+    const bodyLength = headLength + body.length;
     const end = start + HEADER_SIZE + bodyLength;
     if (end > this.buf.length) this.grow(end);
     writeHeader(this.buf, start, bodyLength, kind, flags, hops, to, from);
-    if (bodyLength > 0) this.buf.set(body, start + HEADER_SIZE);
+    if (headLength > 0) this.buf.set(head!, start + HEADER_SIZE);
+    if (body.length > 0) this.buf.set(body, start + HEADER_SIZE + headLength);
     this.len = end;
     this.frames++;
   }

@@ -35,7 +35,14 @@ export class RawPeer extends EventEmitter<RawPeerEvents> {
   decodeError: Error | undefined;
   private readonly decoder = new FrameDecoder((f) => {
     const raw = Buffer.from(f.raw);
-    const copy: Frame = { ...f, raw, body: raw.subarray(HEADER_SIZE) };
+    const copy: Frame = {
+      ...f,
+      raw,
+      body: raw.subarray(HEADER_SIZE),
+      data: raw,
+      bodyStart: HEADER_SIZE,
+      bodyEnd: raw.length,
+    };
     this.frames.push(copy);
     this.emit('frame', copy);
   });

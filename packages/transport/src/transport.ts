@@ -51,6 +51,9 @@ export function snapshotOf(transport: TcpTransport): TransportSnapshot {
  * Authenticated, batched TCP links between Troupe nodes: one connection per peer, opened lazily on the
  * first `send`, frames coalesced into one write per connection per event-loop turn.
  */
+/** An empty head for frames that have none. */
+const NO_HEAD = new Uint8Array(0);
+
 export class TcpTransport extends EventEmitter<TransportEvents> {
   /** Listens and resolves once the port is bound. */
   static async start(options: TransportOptions): Promise<TcpTransport> {
@@ -160,14 +163,20 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     return this.boundHost;
   }
 
-  /** Encodes header+body straight into the link's outbound buffer, opening the link lazily. */
-  send(to: Addr, kind: number, flags: number, hops: number, from: number, body: Uint8Array): void {
-    if (this.state !== 'open') throw new ClosedError('transport');
-    const size = HEADER_SIZE + body.length;
-    if (size > this.opts.maxFrameSize) throw new FrameTooLargeError(size, this.opts.maxFrameSize);
-    if (kind < FrameKind.User) throw new ProtocolError(`frame kind ${kind} is reserved for the link`);
-    const link = this.links.get(to) ?? this.newLink(to);
-    link.send(kind, flags, hops, to, from, body);
+  /**
+   * Encodes header+body straight into the link's outbound buffer, opening the link lazily. `head`, when
+   * given, is written before `body` (a layer's own envelope bytes ahead of the payload, copied once).
+   */
+  send(
+    to: Addr,
+    kind: number,
+    flags: number,
+    hops: number,
+    from: number,
+    body: Uint8Array,
+    head: Uint8Array = NO_HEAD,
+  ): void {
+    this.sendVia(to, to, kind, flags, hops, from, body, head);
   }
 
   /**
@@ -182,13 +191,14 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     hops: number,
     from: number,
     body: Uint8Array,
+    head: Uint8Array = NO_HEAD,
   ): void {
     if (this.state !== 'open') throw new ClosedError('transport');
-    const size = HEADER_SIZE + body.length;
+    const size = HEADER_SIZE + head.length + body.length;
     if (size > this.opts.maxFrameSize) throw new FrameTooLargeError(size, this.opts.maxFrameSize);
     if (kind < FrameKind.User) throw new ProtocolError(`frame kind ${kind} is reserved for the link`);
     const link = this.links.get(via) ?? this.newLink(via);
-    link.send(kind, flags, hops, to, from, body);
+    link.send(kind, flags, hops, to, from, body, head);
   }
 
   /** Sends an already-encoded frame (harbor forwarding) over the link to `via`. */

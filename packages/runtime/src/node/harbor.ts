@@ -118,7 +118,20 @@ export class Harbor {
       { to: Addr.format(frame.to as Addr), from: Addr.format(frame.from as Addr), reason },
       'harbor dropped a frame',
     );
-    if (frame.kind !== Kind.Ask && frame.kind !== Kind.Watch) return;
+    if (frame.kind === Kind.Ask) {
+      const b = frame.body;
+      if (b.length >= 4) {
+        this.node.sendReply(
+          frame.from,
+          b.readUInt32BE(0),
+          ReplyStatus.RuntimeError,
+          { code: 'UNREACHABLE', message },
+          frame.to,
+        );
+      }
+      return;
+    }
+    if (frame.kind !== Kind.Watch) return;
     let body: unknown;
     try {
       body = decodeBody(frame.flags, frame.body);
@@ -126,13 +139,7 @@ export class Harbor {
       return;
     }
     if (!Array.isArray(body)) return;
-    if (frame.kind === Kind.Ask && typeof body[3] === 'number') {
-      this.node.sendControlFrom(frame.to, frame.from, Kind.Reply, [
-        body[3],
-        ReplyStatus.RuntimeError,
-        { code: 'UNREACHABLE', message },
-      ]);
-    } else if (frame.kind === Kind.Watch && typeof body[0] === 'string') {
+    if (typeof body[0] === 'string') {
       this.node.sendControlFrom(frame.to, frame.from, Kind.Terminated, [body[0], `unreachable: ${message}`]);
     }
   }

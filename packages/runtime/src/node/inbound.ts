@@ -1,6 +1,7 @@
 // Frames from peers: decoded and checked here (untrusted input), then delivered to mailboxes and asks.
-import { Addr, decodeBody, type Frame, type WireError } from '@troupe/transport';
+import { Addr, decodeBody, type Frame, ProtocolError, type WireError } from '@troupe/transport';
 import { Envelope, type Replier } from '../actor/envelope.js';
+import { type CallHead, CallReader, decodeArg } from './call-codec.js';
 import type { Node } from './node.js';
 import { Kind, ReplyStatus } from './protocol.js';
 import { asWireError } from './wire-errors.js';
@@ -26,6 +27,10 @@ class RemoteReplier implements Replier {
 }
 
 export class Inbound {
+  private readonly reader = new CallReader();
+  /** Reused for every call head: read, then consumed before the next frame. */
+  private readonly head: CallHead = { askId: -1, target: '', handler: '', sender: undefined, argAt: 0 };
+
   constructor(private readonly node: Node) {}
 
   frame(frame: Frame, via: Addr): void {
@@ -35,11 +40,22 @@ export class Inbound {
       else node.deadLetter({ node: frame.to, name: '' }, '', `misrouted frame from ${Addr.format(via)}`);
       return;
     }
+    const kind = frame.kind;
+    if (kind === Kind.Tell || kind === Kind.Ask || kind === Kind.Reply) {
+      try {
+        if (kind === Kind.Reply) this.reply(frame);
+        else this.call(frame, kind === Kind.Ask);
+      } catch (err) {
+        node.log.warn({ err, from: Addr.format(via), kind }, 'malformed call frame dropped');
+        node.deadLetter({ node: node.addr, name: '' }, '', `malformed frame: ${(err as Error).message}`);
+      }
+      return;
+    }
     let body: unknown;
     try {
       body = decodeBody(frame.flags, frame.body);
     } catch (err) {
-      node.log.warn({ err, from: Addr.format(via), kind: frame.kind }, 'undecodable frame body');
+      node.log.warn({ err, from: Addr.format(via), kind }, 'undecodable frame body');
       node.deadLetter({ node: node.addr, name: '' }, '', 'undecodable body');
       return;
     }
@@ -47,16 +63,7 @@ export class Inbound {
       this.malformed(frame, via, 'body is not an array');
       return;
     }
-    switch (frame.kind) {
-      case Kind.Tell:
-        this.tell(frame, via, body);
-        return;
-      case Kind.Ask:
-        this.ask(frame, via, body);
-        return;
-      case Kind.Reply:
-        this.reply(frame, body);
-        return;
+    switch (kind) {
       case Kind.Watch:
         if (typeof body[0] === 'string') this.watch(frame.from, body[0]);
         else this.malformed(frame, via, 'watch without a target');
@@ -84,7 +91,7 @@ export class Inbound {
         }
         return;
       default:
-        this.malformed(frame, via, `unknown frame kind ${frame.kind}`);
+        this.malformed(frame, via, `unknown frame kind ${kind}`);
     }
   }
 
@@ -93,65 +100,72 @@ export class Inbound {
     this.node.deadLetter({ node: frame.to, name: '' }, '', reason);
   }
 
-  private tell(frame: Frame, via: Addr, body: unknown[]): void {
-    const [name, handler, arg, senderName] = body;
-    if (typeof name !== 'string' || typeof handler !== 'string') {
-      this.malformed(frame, via, 'tell without target or handler');
-      return;
-    }
+  /** A Tell or an Ask. A bad head throws (the frame is dropped); a bad argument answers the ask. */
+  private call(frame: Frame, isAsk: boolean): void {
     const node = this.node;
-    const cell = node.cells.get(name);
-    if (cell === undefined) {
-      node.deadLetter({ node: node.addr, name }, handler, 'actor not found');
+    const data = frame.data;
+    const end = frame.bodyEnd;
+    const head = this.head;
+    this.reader.read(data, frame.bodyStart, end, isAsk, head);
+    const { target, handler, askId } = head;
+    const sender = head.sender === undefined ? undefined : { node: frame.from, name: head.sender };
+    const replier = isAsk ? new RemoteReplier(node, frame.from, askId) : undefined;
+    if (target === '' || handler === '') {
+      if (replier) replier.fail({ code: 'PROTOCOL_ERROR', message: 'call without target or handler' });
+      else node.deadLetter({ node: node.addr, name: target }, handler, 'call without target or handler');
       return;
     }
-    const sender = typeof senderName === 'string' ? { node: frame.from, name: senderName } : undefined;
+    const cell = node.cells.get(target);
+    if (cell === undefined) {
+      if (replier)
+        replier.fail({
+          code: 'ACTOR_NOT_FOUND',
+          message: `no actor "${target}" on ${Addr.format(node.addr)}`,
+        });
+      else node.deadLetter({ node: node.addr, name: target }, handler, 'actor not found');
+      return;
+    }
+    let arg: unknown;
     try {
-      cell.enqueue(new Envelope(handler, arg, sender, undefined));
+      arg = decodeArg(frame.flags, data, head.argAt, end);
     } catch (err) {
-      node.deadLetter(cell.id, handler, (err as Error).message);
+      if (replier) replier.fail({ code: 'DECODE_ERROR', message: (err as Error).message });
+      else node.deadLetter(cell.id, handler, 'undecodable argument');
       return;
     }
-  }
-
-  private ask(frame: Frame, via: Addr, body: unknown[]): void {
-    const [name, handler, arg, askId, senderName] = body;
-    if (typeof askId !== 'number' || !Number.isInteger(askId)) {
-      this.malformed(frame, via, 'ask without an id');
-      return;
-    }
-    const node = this.node;
-    const replier = new RemoteReplier(node, frame.from, askId);
-    if (typeof name !== 'string' || typeof handler !== 'string') {
-      replier.fail({ code: 'PROTOCOL_ERROR', message: 'ask without target or handler' });
-      return;
-    }
-    const cell = node.cells.get(name);
-    if (cell === undefined) {
-      replier.fail({ code: 'ACTOR_NOT_FOUND', message: `no actor "${name}" on ${Addr.format(node.addr)}` });
-      return;
-    }
-    const sender = typeof senderName === 'string' ? { node: frame.from, name: senderName } : undefined;
     try {
       cell.enqueue(new Envelope(handler, arg, sender, replier));
     } catch (err) {
-      replier.fail({
-        code: (err as { code?: string }).code ?? 'MAILBOX_FULL',
-        message: (err as Error).message,
-      });
-      return;
+      if (replier)
+        replier.fail({
+          code: (err as { code?: string }).code ?? 'MAILBOX_FULL',
+          message: (err as Error).message,
+        });
+      else node.deadLetter(cell.id, handler, (err as Error).message);
     }
   }
 
-  private reply(frame: Frame, body: unknown[]): void {
-    const [askId, status, payload] = body;
-    const ask = typeof askId === 'number' ? this.node.asks.get(askId) : undefined;
+  private reply(frame: Frame): void {
+    const data = frame.data;
+    const start = frame.bodyStart;
+    const end = frame.bodyEnd;
+    if (end - start < 5) throw new ProtocolError('reply body too short');
+    const askId = data.readUInt32BE(start);
+    const status = data[start + 4]!;
+    const ask = this.node.asks.get(askId);
     if (ask === undefined || ask.peer !== frame.from) {
       this.node.deadLetter(
         { node: this.node.addr, name: '' },
         'reply',
-        `reply to ask ${String(askId)} nobody waits for`,
+        `reply to ask ${askId} nobody waits for`,
       );
+      return;
+    }
+    let payload: unknown;
+    try {
+      payload = decodeArg(frame.flags, data, start + 5, end);
+    } catch (err) {
+      ask.fail({ code: 'DECODE_ERROR', message: `undecodable reply: ${(err as Error).message}` });
       return;
     }
     if (status === ReplyStatus.Ok) ask.ok(payload);

@@ -4,6 +4,7 @@ import {
   ClosedError,
   encodeBody,
   type Frame,
+  FrameFlag,
   type PeerInfo,
   TcpTransport,
   type TroupeError,
@@ -27,14 +28,18 @@ import type { MemberRecord, MembershipProvider } from '../membership/provider.js
 import { StaticMembership } from '../membership/static.js';
 import { type MemberFilter, MemberTable } from '../membership/table.js';
 import { AskTable } from './asks.js';
+import { CallWriter } from './call-codec.js';
 import { HARBOR_ACTOR, Harbor, HarborActor } from './harbor.js';
 import { Inbound } from './inbound.js';
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.js';
-import { Kind } from './protocol.js';
+import { Kind, ReplyStatus } from './protocol.js';
 import { farHarbor, nextHop } from './routing.js';
 import { type Watcher, WatchRegistry } from './watches.js';
 
 /** A message that could not be delivered. */
+/** The body of a call without an argument. */
+const NO_BYTES = new Uint8Array(0);
+
 export interface DeadLetter {
   to: ActorId;
   handler: string;
@@ -61,6 +66,8 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
   /** @internal */ readonly table: MemberTable;
   readonly membership: MembershipProvider;
   private readonly picker = new Picker();
+  /** @internal Encodes call heads (names cached). */
+  readonly calls = new CallWriter();
   /** Next hops by sender then target, valid while the member table's version is unchanged. */
   private readonly routes = new Map<number, Map<number, number>>();
   private routesVersion = -1;
@@ -302,7 +309,8 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
       cell.enqueue(new Envelope(handler, arg, sender, undefined));
       return;
     }
-    this.sendRemote(target.node, Kind.Tell, [target.name, handler, arg, sender?.name]);
+    const head = this.calls.head(-1, target.name, handler, sender?.name);
+    this.sendArg(target.node, Kind.Tell, head, arg, this.addr);
   }
 
   ask(
@@ -330,7 +338,13 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
         const via = this.route(this.addr, target.node);
         const far = via === target.node ? undefined : this.farHarborOf(target.node);
         this.asks.track(ask, target.node, via, far);
-        this.sendRemote(target.node, Kind.Ask, [target.name, handler, arg, ask.id, sender?.name]);
+        this.sendArg(
+          target.node,
+          Kind.Ask,
+          this.calls.head(ask.id, target.name, handler, sender?.name),
+          arg,
+          this.addr,
+        );
       }
     } catch (err) {
       ask.reject(err as Error);
@@ -343,10 +357,27 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
    * Throws the transport's named errors, or `UnreachableError` when no path exists.
    */
   sendRemote(to: number, kind: number, body: unknown[], from: number = this.addr): number {
+    return this.sendFrame(to, kind, 0, encodeBody(body), undefined, from);
+  }
+
+  /** Sends a call head then an argument (msgpack, or raw bytes under the Raw flag). */
+  private sendArg(to: number, kind: number, head: Uint8Array, arg: unknown, from: number): void {
+    if (arg === undefined) this.sendFrame(to, kind, 0, NO_BYTES, head, from);
+    else if (arg instanceof Uint8Array) this.sendFrame(to, kind, FrameFlag.Raw, arg, head, from);
+    else this.sendFrame(to, kind, 0, encodeBody(arg), head, from);
+  }
+
+  /** Sends pre-encoded bytes (`head` then `body`) to `to`, directly or through a harbor. */
+  private sendFrame(
+    to: number,
+    kind: number,
+    flags: number,
+    body: Uint8Array,
+    head: Uint8Array | undefined,
+    from: number,
+  ): number {
     const via = this.route(from, to);
-    const bytes = encodeBody(body);
-    if (via === to) this.transport.send(to as Addr, kind, 0, this.options.maxHops, from, bytes);
-    else this.transport.sendVia(via as Addr, to as Addr, kind, 0, this.options.maxHops, from, bytes);
+    this.transport.sendVia(via as Addr, to as Addr, kind, flags, this.options.maxHops, from, body, head);
     return via;
   }
 
@@ -404,10 +435,13 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     }
   }
 
-  /** Sends an ask's reply back to the asking node. */
-  sendReply(to: number, askId: number, status: number, payload: unknown): void {
+  /**
+   * Sends an ask's reply back to the asking node (`from` other than this node: a harbor answering for
+   * an unreachable target). A value that cannot be sent becomes an error reply.
+   */
+  sendReply(to: number, askId: number, status: number, payload: unknown, from: number = this.addr): void {
     try {
-      this.sendRemote(to, Kind.Reply, [askId, status, payload]);
+      this.sendArg(to, Kind.Reply, this.calls.replyHead(askId, status), payload, from);
     } catch (err) {
       const e = err as TroupeError;
       if (e.code === 'FRAME_TOO_LARGE' || e.name === 'DecodeError' || !e.code) {
@@ -415,7 +449,11 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
           code: e.code ?? 'ENCODE_ERROR',
           message: `reply not sendable: ${e.message}`,
         };
-        this.sendControl(to, Kind.Reply, [askId, 0, wire]);
+        try {
+          this.sendArg(to, Kind.Reply, this.calls.replyHead(askId, ReplyStatus.RuntimeError), wire, from);
+        } catch (again) {
+          this.log.debug({ err: again, to: Addr.format(to as Addr) }, 'error reply not sent');
+        }
       } else {
         this.log.debug({ err, to: Addr.format(to as Addr) }, 'reply not sent');
       }

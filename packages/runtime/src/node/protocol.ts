@@ -2,11 +2,11 @@
 import { FrameKind } from '@troupe/transport';
 
 export const Kind = {
-  /** [target, handler, arg, senderName?] */
+  /** str8 target, str8 handler, str8 sender, arg (see call-codec.ts) */
   Tell: FrameKind.User,
-  /** [target, handler, arg, askId, senderName?] */
+  /** u32 askId, str8 target, str8 handler, str8 sender, arg */
   Ask: FrameKind.User + 1,
-  /** [askId, status, payload]: status Ok → value; RuntimeError / HandlerError → {code, message, data?} */
+  /** u32 askId, u8 status, payload: Ok → value; RuntimeError / HandlerError → {code, message, data?} */
   Reply: FrameKind.User + 2,
   /** [target]: the sending node watches `target` on the receiving node. */
   Watch: FrameKind.User + 3,
@@ -27,7 +27,3 @@ export const ReplyStatus = {
   Ok: 1,
   HandlerError: 2,
 } as const;
-
-export type TellBody = [target: string, handler: string, arg: unknown, sender?: string];
-export type AskBody = [target: string, handler: string, arg: unknown, askId: number, sender?: string];
-export type ReplyBody = [askId: number, status: number, payload: unknown];

@@ -1,0 +1,148 @@
+// Bodies of Tell, Ask and Reply frames: a small binary head (ids and names), then the argument as
+// msgpack, or as the bytes themselves when it is a Uint8Array (the frame's Raw flag). Names repeat, so
+// both directions keep their encodings: nothing is re-encoded or re-allocated per message.
+//
+//   Tell:  str8 target | str8 handler | str8 sender (empty: none) | arg
+//   Ask:   u32 askId | str8 target | str8 handler | str8 sender | arg
+//   Reply: u32 askId | u8 status | value
+//
+// An empty arg or value stands for `undefined`.
+import { decodeBodyAt, encodeBody, FrameFlag, ProtocolError } from '@troupe/transport';
+
+const NONE = new Uint8Array(0);
+const MAX_NAME = 255;
+const CACHE_LIMIT = 4096;
+
+/** The decoded head of a Tell or Ask; one instance is reused per inbound stream. */
+export interface CallHead {
+  askId: number;
+  target: string;
+  handler: string;
+  sender: string | undefined;
+  /** Offset of the argument in the buffer the head was read from. */
+  argAt: number;
+}
+
+/** Encodes heads and arguments for one node. */
+export class CallWriter {
+  private readonly names = new Map<string, Buffer>();
+  private scratch = Buffer.allocUnsafe(256);
+
+  /** The str8 encoding of a name, cached. Throws `ProtocolError` past 255 bytes. */
+  private name(text: string): Buffer {
+    let bytes = this.names.get(text);
+    if (bytes === undefined) {
+      const utf8 = Buffer.from(text, 'utf8');
+      if (utf8.length > MAX_NAME)
+        throw new ProtocolError(`name "${text.slice(0, 40)}…" is over ${MAX_NAME} bytes`);
+      bytes = Buffer.allocUnsafe(utf8.length + 1);
+      bytes[0] = utf8.length;
+      utf8.copy(bytes, 1);
+      if (this.names.size >= CACHE_LIMIT) this.names.clear();
+      this.names.set(text, bytes);
+    }
+    return bytes;
+  }
+
+  /** The head of a Tell (`askId` < 0) or an Ask; a view valid until the next call. */
+  head(askId: number, target: string, handler: string, sender: string | undefined): Uint8Array {
+    const t = this.name(target);
+    const h = this.name(handler);
+    const s = sender === undefined ? undefined : this.name(sender);
+    const size = (askId >= 0 ? 4 : 0) + t.length + h.length + (s === undefined ? 1 : s.length);
+    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(size * 2);
+    const buf = this.scratch;
+    let off = 0;
+    if (askId >= 0) {
+      buf.writeUInt32BE(askId, 0);
+      off = 4;
+    }
+    off += t.copy(buf, off);
+    off += h.copy(buf, off);
+    if (s === undefined) buf[off++] = 0;
+    else off += s.copy(buf, off);
+    return buf.subarray(0, off);
+  }
+
+  /** The head of a Reply; a view valid until the next call. */
+  replyHead(askId: number, status: number): Uint8Array {
+    const buf = this.scratch;
+    buf.writeUInt32BE(askId, 0);
+    buf[4] = status;
+    return buf.subarray(0, 5);
+  }
+}
+
+/** Encodes an argument or reply value; `flags` carries `Raw` for bytes. */
+export function encodeArg(value: unknown): { bytes: Uint8Array; flags: number } {
+  if (value === undefined) return { bytes: NONE, flags: 0 };
+  if (value instanceof Uint8Array) return { bytes: value, flags: FrameFlag.Raw };
+  return { bytes: encodeBody(value), flags: 0 };
+}
+
+/** Decodes an argument or value in `data[at, end)`; throws `DecodeError` on bad msgpack. */
+export function decodeArg(flags: number, data: Buffer, at: number, end: number = data.length): unknown {
+  if (at >= end) return undefined;
+  return decodeBodyAt(flags, data, at, end);
+}
+
+/** Decodes names with a small cache keyed by their bytes, so repeated names allocate nothing. */
+export class CallReader {
+  private readonly cache = new Map<number, string>();
+
+  /**
+   * Reads a Tell (`ask` false) or Ask head from `data[start, end)` into `out`; throws `ProtocolError`
+   * on a short body.
+   */
+  read(data: Buffer, start: number, end: number, ask: boolean, out: CallHead): void {
+    let off = start;
+    if (ask) {
+      if (end - start < 4) throw new ProtocolError('ask body too short');
+      out.askId = data.readUInt32BE(start);
+      off += 4;
+    } else {
+      out.askId = -1;
+    }
+    out.target = this.str8(data, off, end);
+    off += 1 + data[off]!;
+    out.handler = this.str8(data, off, end);
+    off += 1 + data[off]!;
+    const sender = this.str8(data, off, end);
+    off += 1 + data[off]!;
+    out.sender = sender === '' ? undefined : sender;
+    out.argAt = off;
+  }
+
+  private str8(body: Buffer, off: number, limit: number): string {
+    if (off >= limit) throw new ProtocolError('call head truncated');
+    const n = body[off]!;
+    const start = off + 1;
+    const end = start + n;
+    if (end > limit) throw new ProtocolError('call head truncated');
+    if (n === 0) return '';
+    // FNV-1a over the bytes; a hit is confirmed byte for byte (ASCII names only are cached).
+    let h = 0x811c9dc5 ^ n;
+    let ascii = true;
+    for (let i = start; i < end; i++) {
+      const b = body[i]!;
+      if (b >= 0x80) ascii = false;
+      h = Math.imul(h ^ b, 0x01000193);
+    }
+    if (!ascii) return body.toString('utf8', start, end);
+    const hit = this.cache.get(h);
+    if (hit !== undefined && hit.length === n) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        if (hit.charCodeAt(i) !== body[start + i]) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return hit;
+    }
+    const text = body.toString('latin1', start, end);
+    if (this.cache.size >= CACHE_LIMIT) this.cache.clear();
+    this.cache.set(h, text);
+    return text;
+  }
+}
