@@ -77,6 +77,8 @@ export class Connection {
   /** Frames encoded for the next write. */
   readonly out = new OutBuffer();
   flushQueued = false;
+  /** The batch being filled holds a prompt frame (written early past `promptFlushBytes`). */
+  promptQueued = false;
   /** Set when the owner queued frames since the last heartbeat tick. */
   activeSinceTick = false;
   /** `performance.now()` of the last bytes received. */
@@ -200,6 +202,7 @@ export class Connection {
   }
 
   private writeBatch(): void {
+    this.promptQueued = false;
     const frames = this.out.frames;
     const chunk = this.out.take();
     const counters = this.host.counters;

@@ -82,6 +82,7 @@ export class Link {
     from: number,
     body: Uint8Array,
     head: Uint8Array,
+    prompt: boolean,
   ): void {
     const c = this.conn;
     if (c !== null) {
@@ -94,7 +95,9 @@ export class Link {
         c.activeSinceTick = true;
         this.host.queueFlush(c);
       }
-      if (c.out.len >= this.host.opts.flushBytes) c.flushEarly();
+      if (prompt) c.promptQueued = true;
+      const opts = this.host.opts;
+      if (c.out.len >= (c.promptQueued ? opts.promptFlushBytes : opts.flushBytes)) c.flushEarly();
       return;
     }
     this.queue(HEADER_SIZE + head.length + body.length).frame(kind, flags, hops, to, from, body, head);

@@ -15,7 +15,9 @@ export const DEFAULT_RECONNECT_MAX_MS = 2000;
 /** Bytes queued for one socket before `send` refuses with `OutboundBufferFullError`. */
 export const DEFAULT_MAX_OUTBOUND_BYTES = 64 * 1024 * 1024;
 /** A turn's batch is written early once it holds this many bytes. */
-export const DEFAULT_FLUSH_BYTES = 4 * 1024;
+export const DEFAULT_FLUSH_BYTES = 64 * 1024;
+/** ... or this many, once it holds a prompt frame (a request or a reply someone waits for). */
+export const DEFAULT_PROMPT_FLUSH_BYTES = 4 * 1024;
 /** Default listening host. */
 export const DEFAULT_LISTEN_HOST = '127.0.0.1';
 
@@ -64,9 +66,14 @@ export interface TransportOptions {
   maxOutboundBytes?: number;
   /**
    * A turn's batch is written as soon as it holds this many bytes instead of at the end of the turn,
-   * so the peer starts on it while this side goes on producing. Default 16 KiB.
+   * so the peer starts on it while this side goes on producing. Default 64 KiB.
    */
   flushBytes?: number;
+  /**
+   * The same threshold for batches holding a prompt frame (`send(..., prompt = true)`: requests and
+   * replies that someone waits for), so request/reply traffic pipelines. Default 4 KiB.
+   */
+  promptFlushBytes?: number;
 }
 
 /** Options after defaults and checks. */
@@ -91,6 +98,7 @@ export interface ResolvedOptions {
   readonly readHighWaterMark: number | undefined;
   readonly maxOutboundBytes: number;
   readonly flushBytes: number;
+  readonly promptFlushBytes: number;
 }
 
 function positive(property: string, value: number, integer = false): number {
@@ -193,6 +201,7 @@ export function resolveOptions(user: TransportOptions): ResolvedOptions {
         : positive('readHighWaterMark', user.readHighWaterMark, true),
     maxOutboundBytes,
     flushBytes: positive('flushBytes', user.flushBytes ?? DEFAULT_FLUSH_BYTES, true),
+    promptFlushBytes: positive('promptFlushBytes', user.promptFlushBytes ?? DEFAULT_PROMPT_FLUSH_BYTES, true),
   });
 }
 

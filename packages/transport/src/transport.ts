@@ -166,6 +166,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
   /**
    * Encodes header+body straight into the link's outbound buffer, opening the link lazily. `head`, when
    * given, is written before `body` (a layer's own envelope bytes ahead of the payload, copied once).
+   * `prompt` marks a frame someone waits for: its batch is written past `promptFlushBytes`.
    */
   send(
     to: Addr,
@@ -175,8 +176,9 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     from: number,
     body: Uint8Array,
     head: Uint8Array = NO_HEAD,
+    prompt = false,
   ): void {
-    this.sendVia(to, to, kind, flags, hops, from, body, head);
+    this.sendVia(to, to, kind, flags, hops, from, body, head, prompt);
   }
 
   /**
@@ -192,13 +194,14 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     from: number,
     body: Uint8Array,
     head: Uint8Array = NO_HEAD,
+    prompt = false,
   ): void {
     if (this.state !== 'open') throw new ClosedError('transport');
     const size = HEADER_SIZE + head.length + body.length;
     if (size > this.opts.maxFrameSize) throw new FrameTooLargeError(size, this.opts.maxFrameSize);
     if (kind < FrameKind.User) throw new ProtocolError(`frame kind ${kind} is reserved for the link`);
     const link = this.links.get(via) ?? this.newLink(via);
-    link.send(kind, flags, hops, to, from, body, head);
+    link.send(kind, flags, hops, to, from, body, head, prompt);
   }
 
   /** Sends an already-encoded frame (harbor forwarding) over the link to `via`. */

@@ -377,7 +377,19 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     from: number,
   ): number {
     const via = this.route(from, to);
-    this.transport.sendVia(via as Addr, to as Addr, kind, flags, this.options.maxHops, from, body, head);
+    // Asks and replies are waited for: their batches go out early, so request/reply traffic pipelines.
+    const prompt = kind === Kind.Ask || kind === Kind.Reply;
+    this.transport.sendVia(
+      via as Addr,
+      to as Addr,
+      kind,
+      flags,
+      this.options.maxHops,
+      from,
+      body,
+      head,
+      prompt,
+    );
     return via;
   }
 

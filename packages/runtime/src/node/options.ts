@@ -15,6 +15,8 @@ export interface LinkOptions {
   connectTimeoutMs?: number;
   maxOutboundBytes?: number;
   readHighWaterMark?: number;
+  flushBytes?: number;
+  promptFlushBytes?: number;
 }
 
 export interface NodeOptions {
