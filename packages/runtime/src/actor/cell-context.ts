@@ -51,11 +51,13 @@ export class CellContext implements ActorContext {
   }
 
   get sender(): ActorRef<any> | undefined {
-    const s = this.cell.current?.sender;
-    if (s === undefined) return undefined;
-    if (s !== this.#senderFor) {
-      this.#senderFor = s;
-      this.#senderRef = this.host.makeRef(s, this.cell.id);
+    const env = this.cell.current;
+    const name = env?.senderName;
+    if (env === undefined || name === undefined) return undefined;
+    const last = this.#senderFor;
+    if (last === undefined || last.node !== env.senderNode || last.name !== name) {
+      this.#senderFor = { node: env.senderNode, name };
+      this.#senderRef = this.host.makeRef(this.#senderFor, this.cell.id);
     }
     return this.#senderRef;
   }

@@ -436,7 +436,7 @@ export class ActorCell implements Runnable {
       this.host.deadLetter(this.id, 'timer', 'mailbox full');
       return;
     }
-    this.mailbox.push(new Envelope(TIMER_HANDLER, fn, undefined, undefined));
+    this.mailbox.push(new Envelope(TIMER_HANDLER, fn, 0, undefined, undefined));
     if (this.status === 'idle') {
       this.status = 'scheduled';
       this.host.dispatcher.schedule(this);

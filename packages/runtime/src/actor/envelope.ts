@@ -9,12 +9,17 @@ export interface Replier {
   fail(error: WireError, thrown?: boolean): void;
 }
 
-/** One user message. A class so every envelope has the same shape (one hidden class on the hot path). */
+/**
+ * One user message. A class so every envelope has the same shape (one hidden class on the hot path);
+ * the sender is kept as its two parts, so a message from a peer needs no extra object.
+ */
 export class Envelope {
   constructor(
     readonly handler: string,
     readonly arg: unknown,
-    readonly sender: ActorId | undefined,
+    /** The sending actor's node and name; `senderName` undefined when no actor sent it. */
+    readonly senderNode: number,
+    readonly senderName: string | undefined,
     readonly replier: Replier | undefined,
   ) {}
 }

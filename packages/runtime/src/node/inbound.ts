@@ -108,7 +108,6 @@ export class Inbound {
     const head = this.head;
     this.reader.read(data, frame.bodyStart, end, isAsk, head);
     const { target, handler, askId } = head;
-    const sender = head.sender === undefined ? undefined : { node: frame.from, name: head.sender };
     const replier = isAsk ? new RemoteReplier(node, frame.from, askId) : undefined;
     if (target === '' || handler === '') {
       if (replier) replier.fail({ code: 'PROTOCOL_ERROR', message: 'call without target or handler' });
@@ -134,7 +133,7 @@ export class Inbound {
       return;
     }
     try {
-      cell.enqueue(new Envelope(handler, arg, sender, replier));
+      cell.enqueue(new Envelope(handler, arg, frame.from, head.sender, replier));
     } catch (err) {
       if (replier)
         replier.fail({

@@ -306,7 +306,7 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
         this.deadLetter(target, handler, 'actor not found');
         return;
       }
-      cell.enqueue(new Envelope(handler, arg, sender, undefined));
+      cell.enqueue(new Envelope(handler, arg, this.addr, sender?.name, undefined));
       return;
     }
     const head = this.calls.head(-1, target.name, handler, sender?.name);
@@ -333,7 +333,7 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
         const cell = this.cells.get(target.name);
         if (cell === undefined)
           throw new ActorNotFoundError(`no actor "${target.name}" on ${Addr.format(this.addr)}`);
-        cell.enqueue(new Envelope(handler, arg, sender, ask));
+        cell.enqueue(new Envelope(handler, arg, this.addr, sender?.name, ask));
       } else {
         const via = this.route(this.addr, target.node);
         const far = via === target.node ? undefined : this.farHarborOf(target.node);
