@@ -10,6 +10,8 @@
 import { decodeBodyAt, encodeBody, FrameFlag, ProtocolError } from '@troupe/transport';
 
 const NONE = new Uint8Array(0);
+/** The str8 of no sender. */
+const NO_SENDER = Buffer.from([0]);
 const MAX_NAME = 255;
 const CACHE_LIMIT = 4096;
 
@@ -26,6 +28,9 @@ export interface CallHead {
 /** Encodes heads and arguments for one node. */
 export class CallWriter {
   private readonly names = new Map<string, Buffer>();
+  /** Whole Tell heads by target, then handler, then sender ('' for none). */
+  private readonly heads = new Map<string, Map<string, Map<string, Buffer>>>();
+  private headCount = 0;
   private scratch = Buffer.allocUnsafe(256);
 
   /** The str8 encoding of a name, cached. Throws `ProtocolError` past 255 bytes. */
@@ -44,24 +49,43 @@ export class CallWriter {
     return bytes;
   }
 
-  /** The head of a Tell (`askId` < 0) or an Ask; a view valid until the next call. */
+  /** The head of a Tell: cached per (target, handler, sender), so a repeated call copies nothing here. */
+  private tellHead(target: string, handler: string, sender: string | undefined): Buffer {
+    let byHandler = this.heads.get(target);
+    if (byHandler === undefined) {
+      if (this.headCount >= CACHE_LIMIT) {
+        this.heads.clear();
+        this.headCount = 0;
+      }
+      byHandler = new Map();
+      this.heads.set(target, byHandler);
+    }
+    let bySender = byHandler.get(handler);
+    if (bySender === undefined) {
+      bySender = new Map();
+      byHandler.set(handler, bySender);
+    }
+    const key = sender ?? '';
+    let head = bySender.get(key);
+    if (head === undefined) {
+      const s = sender === undefined ? NO_SENDER : this.name(sender);
+      head = Buffer.concat([this.name(target), this.name(handler), s]);
+      bySender.set(key, head);
+      this.headCount++;
+    }
+    return head;
+  }
+
+  /** The head of a Tell (`askId` < 0) or an Ask; an Ask's is a view valid until the next call. */
   head(askId: number, target: string, handler: string, sender: string | undefined): Uint8Array {
-    const t = this.name(target);
-    const h = this.name(handler);
-    const s = sender === undefined ? undefined : this.name(sender);
-    const size = (askId >= 0 ? 4 : 0) + t.length + h.length + (s === undefined ? 1 : s.length);
+    const tell = this.tellHead(target, handler, sender);
+    if (askId < 0) return tell;
+    const size = 4 + tell.length;
     if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(size * 2);
     const buf = this.scratch;
-    let off = 0;
-    if (askId >= 0) {
-      buf.writeUInt32BE(askId, 0);
-      off = 4;
-    }
-    off += t.copy(buf, off);
-    off += h.copy(buf, off);
-    if (s === undefined) buf[off++] = 0;
-    else off += s.copy(buf, off);
-    return buf.subarray(0, off);
+    buf.writeUInt32BE(askId, 0);
+    buf.set(tell, 4);
+    return buf.subarray(0, size);
   }
 
   /** The head of a Reply; a view valid until the next call. */
