@@ -49,7 +49,7 @@ export class Harbor {
     }
     let next: number;
     try {
-      next = node.relayHop(frame.from, frame.to);
+      next = node.out.route(frame.from, frame.to);
     } catch (err) {
       this.drop(frame, 'no route', (err as Error).message);
       return;
@@ -96,7 +96,7 @@ export class Harbor {
       if (set.size === 0) this.interested.delete(key);
     }
     if (nodes === undefined) return;
-    for (const n of nodes) this.node.sendControlFrom(addr, n, Kind.NodeDown, [addr, reason]);
+    for (const n of nodes) this.node.out.control(n, Kind.NodeDown, [addr, reason], addr);
   }
 
   private remember(local: number, remote: number): void {
@@ -121,7 +121,7 @@ export class Harbor {
     if (frame.kind === Kind.Ask) {
       const b = frame.body;
       if (b.length >= 4) {
-        this.node.sendReply(
+        this.node.out.reply(
           frame.from,
           b.readUInt32BE(0),
           ReplyStatus.RuntimeError,
@@ -140,7 +140,7 @@ export class Harbor {
     }
     if (!Array.isArray(body)) return;
     if (typeof body[0] === 'string') {
-      this.node.sendControlFrom(frame.to, frame.from, Kind.Terminated, [body[0], `unreachable: ${message}`]);
+      this.node.out.control(frame.from, Kind.Terminated, [body[0], `unreachable: ${message}`], frame.to);
     }
   }
 }

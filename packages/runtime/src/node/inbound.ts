@@ -14,10 +14,10 @@ class RemoteReplier implements Replier {
     private readonly askId: number,
   ) {}
   ok(value: unknown): void {
-    this.node.sendReply(this.to, this.askId, ReplyStatus.Ok, value);
+    this.node.out.reply(this.to, this.askId, ReplyStatus.Ok, value);
   }
   fail(error: WireError, thrown = false): void {
-    this.node.sendReply(
+    this.node.out.reply(
       this.to,
       this.askId,
       thrown ? ReplyStatus.HandlerError : ReplyStatus.RuntimeError,
@@ -80,7 +80,7 @@ export class Inbound {
         }
         return;
       case Kind.Probe:
-        if (frame.from !== via) node.sendControl(frame.from, Kind.Pong, []);
+        if (frame.from !== via) node.out.control(frame.from, Kind.Pong, []);
         return;
       case Kind.Pong:
         node.table.reachable(frame.from);
@@ -174,7 +174,7 @@ export class Inbound {
   private watch(fromNode: number, name: string): void {
     const node = this.node;
     if (!node.cells.has(name)) {
-      node.sendControl(fromNode, Kind.Terminated, [name, 'not found']);
+      node.out.control(fromNode, Kind.Terminated, [name, 'not found']);
       return;
     }
     node.watches.addRemote(fromNode, name);

@@ -1,15 +1,5 @@
 // A node: one actor system with a logical address, its links, membership view, asks and watches.
-import {
-  Addr,
-  ClosedError,
-  encodeBody,
-  type Frame,
-  FrameFlag,
-  type PeerInfo,
-  TcpTransport,
-  type TroupeError,
-  type WireError,
-} from '@troupe/transport';
+import { Addr, ClosedError, type Frame, type PeerInfo, TcpTransport } from '@troupe/transport';
 import { EventEmitter } from 'eventemitter3';
 import { nanoid } from 'nanoid';
 import pino, { type Logger } from 'pino';
@@ -28,18 +18,14 @@ import type { MemberRecord, MembershipProvider } from '../membership/provider.js
 import { StaticMembership } from '../membership/static.js';
 import { type MemberFilter, MemberTable } from '../membership/table.js';
 import { AskTable } from './asks.js';
-import { CallWriter } from './call-codec.js';
 import { HARBOR_ACTOR, Harbor, HarborActor } from './harbor.js';
 import { Inbound } from './inbound.js';
 import { type NodeOptions, type ResolvedNodeOptions, resolveNodeOptions } from './options.js';
-import { Kind, ReplyStatus } from './protocol.js';
-import { farHarbor, nextHop } from './routing.js';
+import { Outbound } from './outbound.js';
+import { Kind } from './protocol.js';
 import { type Watcher, WatchRegistry } from './watches.js';
 
 /** A message that could not be delivered. */
-/** The body of a call without an argument. */
-const NO_BYTES = new Uint8Array(0);
-
 export interface DeadLetter {
   to: ActorId;
   handler: string;
@@ -64,15 +50,10 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
   /** @internal */ readonly asks = new AskTable();
   /** @internal */ readonly watches: WatchRegistry;
   /** @internal */ readonly table: MemberTable;
+  /** @internal Frames to other nodes. */
+  readonly out: Outbound;
   readonly membership: MembershipProvider;
   private readonly picker = new Picker();
-  /** @internal Encodes call heads (names cached). */
-  readonly calls = new CallWriter();
-  /** Next hops by sender then target, valid while the member table's version is unchanged. */
-  private readonly routes = new Map<number, Map<number, number>>();
-  private routesVersion = -1;
-  private readonly far = new Map<number, number | undefined>();
-  private farVersion = -1;
   private readonly inbound: Inbound;
   /** @internal Set on harbor nodes (type 255). */
   readonly harbor: Harbor | undefined;
@@ -98,20 +79,21 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     this.membership = membership;
     this.dispatcher = new Dispatcher(options.throughput, options.turnBudget);
     this.table = new MemberTable(options.addr);
+    this.out = new Outbound(options.addr, transport, this.table, membership, options.maxHops, logger);
     this.inbound = new Inbound(this);
     this.harbor = Addr.isHarbor(options.addr) ? new Harbor(this) : undefined;
     this.watches = new WatchRegistry(options.addr, {
       sendWatch: (t) => {
         try {
-          this.sendRemote(t.node, Kind.Watch, [t.name]);
+          this.out.remote(t.node, Kind.Watch, [t.name]);
         } catch (err) {
           // No path to the target: the watch can never fire otherwise, so it fires now.
           const reason = `unreachable: ${(err as Error).message}`;
           queueMicrotask(() => this.watches.terminated(t, reason));
         }
       },
-      sendUnwatch: (t) => this.sendControl(t.node, Kind.Unwatch, [t.name]),
-      sendTerminated: (to, name, reason) => this.sendControl(to, Kind.Terminated, [name, reason]),
+      sendUnwatch: (t) => this.out.control(t.node, Kind.Unwatch, [t.name]),
+      sendTerminated: (to, name, reason) => this.out.control(to, Kind.Terminated, [name, reason]),
       onListenerError: (err) => this.log.warn({ err }, 'watch listener threw'),
     });
     this.selfRecord = {
@@ -309,8 +291,7 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
       cell.enqueue(new Envelope(handler, arg, this.addr, sender?.name, undefined));
       return;
     }
-    const head = this.calls.head(-1, target.name, handler, sender?.name);
-    this.sendArg(target.node, Kind.Tell, head, arg, this.addr);
+    this.out.call(target.node, Kind.Tell, this.out.calls.head(-1, target.name, handler, sender?.name), arg);
   }
 
   ask(
@@ -335,141 +316,15 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
           throw new ActorNotFoundError(`no actor "${target.name}" on ${Addr.format(this.addr)}`);
         cell.enqueue(new Envelope(handler, arg, this.addr, sender?.name, ask));
       } else {
-        const via = this.route(this.addr, target.node);
-        const far = via === target.node ? undefined : this.farHarborOf(target.node);
-        this.asks.track(ask, target.node, via, far);
-        this.sendArg(
-          target.node,
-          Kind.Ask,
-          this.calls.head(ask.id, target.name, handler, sender?.name),
-          arg,
-          this.addr,
-        );
+        const out = this.out;
+        const via = out.route(this.addr, target.node);
+        this.asks.track(ask, target.node, via, via === target.node ? undefined : out.farHarbor(target.node));
+        out.call(target.node, Kind.Ask, out.calls.head(ask.id, target.name, handler, sender?.name), arg);
       }
     } catch (err) {
       ask.reject(err as Error);
     }
     return ask.promise;
-  }
-
-  /**
-   * Encodes and sends a runtime frame to `to`, directly or through a harbor; returns the next hop.
-   * Throws the transport's named errors, or `UnreachableError` when no path exists.
-   */
-  sendRemote(to: number, kind: number, body: unknown[], from: number = this.addr): number {
-    return this.sendFrame(to, kind, 0, encodeBody(body), undefined, from);
-  }
-
-  /** Sends a call head then an argument (msgpack, or raw bytes under the Raw flag). */
-  private sendArg(to: number, kind: number, head: Uint8Array, arg: unknown, from: number): void {
-    if (arg === undefined) this.sendFrame(to, kind, 0, NO_BYTES, head, from);
-    else if (arg instanceof Uint8Array) this.sendFrame(to, kind, FrameFlag.Raw, arg, head, from);
-    else this.sendFrame(to, kind, 0, encodeBody(arg), head, from);
-  }
-
-  /** Sends pre-encoded bytes (`head` then `body`) to `to`, directly or through a harbor. */
-  private sendFrame(
-    to: number,
-    kind: number,
-    flags: number,
-    body: Uint8Array,
-    head: Uint8Array | undefined,
-    from: number,
-  ): number {
-    const via = this.route(from, to);
-    // Asks and replies are waited for: their batches go out early, so request/reply traffic pipelines.
-    const prompt = kind === Kind.Ask || kind === Kind.Reply;
-    this.transport.sendVia(
-      via as Addr,
-      to as Addr,
-      kind,
-      flags,
-      this.options.maxHops,
-      from,
-      body,
-      head,
-      prompt,
-    );
-    return via;
-  }
-
-  /**
-   * The next hop toward `to`. Addresses the membership provider resolves itself (the center, and on
-   * the center its registrants) are reached directly whatever their group.
-   */
-  private route(from: number, to: number): number {
-    const table = this.table;
-    if (this.routesVersion !== table.version) {
-      this.routes.clear();
-      this.routesVersion = table.version;
-    }
-    let byTo = this.routes.get(from);
-    if (byTo === undefined) {
-      byTo = new Map();
-      this.routes.set(from, byTo);
-    }
-    let via = byTo.get(to);
-    if (via === undefined) {
-      via = this.membership.resolve?.(to as Addr) !== undefined ? to : nextHop(this.addr, table, from, to);
-      byTo.set(to, via);
-    }
-    return via;
-  }
-
-  /** The harbor of `to`'s group that this node's traffic to `to` crosses (cached like routes). */
-  private farHarborOf(to: number): number | undefined {
-    if (this.farVersion !== this.table.version) {
-      this.far.clear();
-      this.farVersion = this.table.version;
-    }
-    if (this.far.has(to)) return this.far.get(to);
-    const far = farHarbor(this.addr, this.table, this.addr, to);
-    this.far.set(to, far);
-    return far;
-  }
-
-  /** @internal The next hop for a harbor relaying `from` -> `to` (cached like a sender's own routes). */
-  relayHop(from: number, to: number): number {
-    return this.route(from, to);
-  }
-
-  /** Sends a control frame; failures are logged, not thrown (the peer's death is reported elsewhere). */
-  sendControl(to: number, kind: number, body: unknown[]): void {
-    this.sendControlFrom(this.addr, to, kind, body);
-  }
-
-  /** @internal A control frame on behalf of `from` (a harbor answering for an unreachable target). */
-  sendControlFrom(from: number, to: number, kind: number, body: unknown[]): void {
-    try {
-      this.sendRemote(to, kind, body, from);
-    } catch (err) {
-      this.log.debug({ err, to: Addr.format(to as Addr) }, 'control frame not sent');
-    }
-  }
-
-  /**
-   * Sends an ask's reply back to the asking node (`from` other than this node: a harbor answering for
-   * an unreachable target). A value that cannot be sent becomes an error reply.
-   */
-  sendReply(to: number, askId: number, status: number, payload: unknown, from: number = this.addr): void {
-    try {
-      this.sendArg(to, Kind.Reply, this.calls.replyHead(askId, status), payload, from);
-    } catch (err) {
-      const e = err as TroupeError;
-      if (e.code === 'FRAME_TOO_LARGE' || e.name === 'DecodeError' || !e.code) {
-        const wire: WireError = {
-          code: e.code ?? 'ENCODE_ERROR',
-          message: `reply not sendable: ${e.message}`,
-        };
-        try {
-          this.sendArg(to, Kind.Reply, this.calls.replyHead(askId, ReplyStatus.RuntimeError), wire, from);
-        } catch (again) {
-          this.log.debug({ err: again, to: Addr.format(to as Addr) }, 'error reply not sent');
-        }
-      } else {
-        this.log.debug({ err, to: Addr.format(to as Addr) }, 'reply not sent');
-      }
-    }
   }
 
   // ---- membership ---------------------------------------------------------------------------------
@@ -534,7 +389,7 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
 
   /** Re-dials members whose link is down, so a returning node is noticed without traffic. */
   private probe(): void {
-    for (const addr of this.table.suspected()) this.sendControl(addr, Kind.Probe, []);
+    for (const addr of this.table.suspected()) this.out.control(addr, Kind.Probe, []);
   }
 
   // ---- CellHost -----------------------------------------------------------------------------------
