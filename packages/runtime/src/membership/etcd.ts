@@ -1,5 +1,5 @@
 // Membership over etcd: registration under a lease, a prefix watch for views, a KV store for configuration.
-import { Addr, ClosedError, OptionError } from '@troupe/transport';
+import { Addr, ClosedError } from '@troupe/transport';
 import {
   Etcd3,
   EtcdLeaseInvalidError,
@@ -12,96 +12,19 @@ import {
 import { type Logger, pino } from 'pino';
 import { RegistrationError } from '../errors.js';
 import { boundedCancel, EtcdKvStore, RevisionClock } from './etcd-kv.js';
-import {
-  decodeRecord,
-  encodeRecord,
-  KV_DIR,
-  LEFT_SUFFIX,
-  leftKey,
-  MEMBERS_DIR,
-  memberKey,
-} from './etcd-record.js';
+import { EtcdMemberSet } from './etcd-members.js';
+import { type EtcdMembershipOptions, type Resolved, resolveOptions } from './etcd-options.js';
+import { decodeRecord, encodeRecord, KV_DIR, leftKey, MEMBERS_DIR, memberKey } from './etcd-record.js';
 import type { KvStore, MemberRecord, MembershipProvider, MembershipView } from './provider.js';
 import { validateRecord } from './record.js';
 
-/** Seconds a registration outlives its last keepalive: how fast a killed node leaves the views. */
-export const DEFAULT_ETCD_LEASE_TTL_SEC = 2;
-/** How often the whole member prefix is re-read, in case a watch event was lost. */
-export const DEFAULT_ETCD_RESYNC_MS = 5_000;
-/** First delay between attempts to re-register after the lease was lost (doubles up to 8x). */
-export const DEFAULT_ETCD_RETRY_MS = 500;
-/** Deadline of every unary etcd call (gets, puts, transactions, lease grants and revokes). */
-export const DEFAULT_ETCD_CALL_TIMEOUT_MS = 3_000;
-
-export interface EtcdMembershipOptions {
-  /** etcd client URLs, e.g. `['http://127.0.0.1:2379']`. */
-  endpoints: string[];
-  /** The cluster's id; names the default prefix. */
-  clusterId: string;
-  /** Key prefix of this cluster, ending in `/`. Default `/troupe/<clusterId>/`. */
-  prefix?: string;
-  /** Lease TTL in whole seconds (etcd's granularity; etcd raises values below its minimum). Default 2. */
-  leaseTtlSec?: number;
-  /** Full re-read period in ms. Default 5000. */
-  resyncMs?: number;
-  /** First re-registration retry delay in ms after a lost lease. Default 500. */
-  retryMs?: number;
-  /** Deadline of unary etcd calls in ms. Default 3000. */
-  callTimeoutMs?: number;
-  /**
-   * How long `start()` waits for a record of another incarnation at our address to go before it
-   * refuses: a killed predecessor's record stays until its lease expires, a live holder's stays.
-   * Default `leaseTtlSec * 1000 + 1500` ms (a lease expires within its TTL plus etcd's 0.5 s sweep).
-   */
-  takeoverWaitMs?: number;
-  /** Parent logger; the provider makes one child. Silent by default. */
-  logger?: Logger;
-}
-
-type Resolved = Readonly<Required<Omit<EtcdMembershipOptions, 'logger'>>>;
-
-function resolveOptions(user: EtcdMembershipOptions): Resolved {
-  if (typeof user.clusterId !== 'string' || user.clusterId === '') {
-    throw new OptionError('clusterId', 'must be a non-empty string');
-  }
-  if (!Array.isArray(user.endpoints) || user.endpoints.length === 0) {
-    throw new OptionError('endpoints', 'must list at least one etcd client URL');
-  }
-  if (user.endpoints.some((e) => typeof e !== 'string' || e === '')) {
-    throw new OptionError('endpoints', 'every endpoint must be a non-empty string');
-  }
-  const opts = {
-    endpoints: [...user.endpoints],
-    clusterId: user.clusterId,
-    prefix: user.prefix ?? `/troupe/${user.clusterId}/`,
-    leaseTtlSec: user.leaseTtlSec ?? DEFAULT_ETCD_LEASE_TTL_SEC,
-    resyncMs: user.resyncMs ?? DEFAULT_ETCD_RESYNC_MS,
-    retryMs: user.retryMs ?? DEFAULT_ETCD_RETRY_MS,
-    callTimeoutMs: user.callTimeoutMs ?? DEFAULT_ETCD_CALL_TIMEOUT_MS,
-    takeoverWaitMs: user.takeoverWaitMs ?? (user.leaseTtlSec ?? DEFAULT_ETCD_LEASE_TTL_SEC) * 1000 + 1500,
-  };
-  if (typeof opts.prefix !== 'string' || !opts.prefix.endsWith('/')) {
-    throw new OptionError('prefix', 'must be a string ending in "/"');
-  }
-  if (!Number.isInteger(opts.leaseTtlSec) || opts.leaseTtlSec < 1) {
-    throw new OptionError('leaseTtlSec', 'must be a whole number of seconds >= 1');
-  }
-  for (const name of ['resyncMs', 'retryMs', 'callTimeoutMs'] as const) {
-    if (!Number.isFinite(opts[name]) || opts[name] <= 0)
-      throw new OptionError(name, 'must be a positive number');
-  }
-  if (!Number.isFinite(opts.takeoverWaitMs) || opts.takeoverWaitMs < 0) {
-    throw new OptionError('takeoverWaitMs', 'must be a number >= 0');
-  }
-  return Object.freeze(opts);
-}
-
-interface Entry {
-  raw: string;
-  record: MemberRecord;
-  /** The etcd lease the record lives under ('0' for none). */
-  lease: string;
-}
+export type { EtcdMembershipOptions } from './etcd-options.js';
+export {
+  DEFAULT_ETCD_CALL_TIMEOUT_MS,
+  DEFAULT_ETCD_LEASE_TTL_SEC,
+  DEFAULT_ETCD_RESYNC_MS,
+  DEFAULT_ETCD_RETRY_MS,
+} from './etcd-options.js';
 
 type Phase = 'idle' | 'starting' | 'running' | 'stopped';
 
@@ -134,14 +57,8 @@ export class EtcdMembership implements MembershipProvider {
   /** Ends pending waits (a takeover wait) when the provider stops. */
   private readonly interrupts = new Set<() => void>();
 
-  /** Members by key (`g.t.p`) as last read or watched. */
-  private readonly members = new Map<string, Entry>();
-  /** Keys whose deregistration marker is present: their deletion is a `deregistered`. */
-  private readonly leaving = new Set<string>();
-  /** Invalid keys already warned about, with the revision warned at. */
-  private readonly warned = new Map<string, string>();
-  /** Raw records of the last delivered view, by address. */
-  private delivered = new Map<Addr, string>();
+  /** Members as last read or watched. */
+  private readonly set: EtcdMemberSet;
   /** Revision of the last full read: watch events at or below it are already in `members`. */
   private snapshotRevision = 0;
   /** Highest revision reflected in `members`, by a read or a watch event; older reads are dropped. */
@@ -153,6 +70,7 @@ export class EtcdMembership implements MembershipProvider {
   constructor(options: EtcdMembershipOptions) {
     this.opts = resolveOptions(options);
     this.log = (options.logger ?? pino({ level: 'silent' })).child({ component: 'membership.etcd' });
+    this.set = new EtcdMemberSet(this.log);
     const callTimeoutMs = this.opts.callTimeoutMs;
     this.client = new Etcd3({
       hosts: this.opts.endpoints,
@@ -424,44 +342,10 @@ export class EtcdMembership implements MembershipProvider {
       if (rev > this.revision) this.revision = rev;
       this.clock.observe(rev);
       const key = ev.kv.key.toString();
-      if (ev.type === 'Put') this.applyPut(key, ev.kv, reasons);
-      else if (ev.type === 'Delete') this.applyDelete(key, reasons);
+      if (ev.type === 'Put') this.set.put(key, ev.kv, reasons);
+      else if (ev.type === 'Delete') this.set.delete(key, reasons);
     }
     this.deliver(reasons, false);
-  }
-
-  private applyPut(key: string, kv: IKeyValue, reasons: Map<Addr, string>): void {
-    if (key.endsWith(LEFT_SUFFIX)) {
-      this.leaving.add(key.slice(0, -LEFT_SUFFIX.length));
-      return;
-    }
-    const raw = kv.value.toString();
-    const record = decodeRecord(key, raw);
-    if (typeof record === 'string') {
-      this.warnInvalid(key, kv.mod_revision, record);
-      const old = this.members.get(key);
-      if (old) {
-        this.members.delete(key);
-        reasons.set(old.record.addr, 'invalid record');
-      }
-      return;
-    }
-    this.warned.delete(key);
-    this.leaving.delete(key);
-    this.members.set(key, { raw, record, lease: kv.lease });
-  }
-
-  private applyDelete(key: string, reasons: Map<Addr, string>): void {
-    if (key.endsWith(LEFT_SUFFIX)) {
-      this.leaving.delete(key.slice(0, -LEFT_SUFFIX.length));
-      return;
-    }
-    this.warned.delete(key);
-    const old = this.members.get(key);
-    if (!old) return;
-    this.members.delete(key);
-    const expired = !this.leaving.has(key) && old.lease !== '0';
-    reasons.set(old.record.addr, expired ? 'lease expired' : 'deregistered');
   }
 
   /** Re-reads every member; replaces the state and delivers when it is newer and differs. */
@@ -473,19 +357,7 @@ export class EtcdMembership implements MembershipProvider {
     if (!first && revision < this.revision) return; // a watch event newer than this read was applied
     this.snapshotRevision = revision;
     this.revision = revision;
-    this.members.clear();
-    this.leaving.clear();
-    for (const kv of res.kvs) {
-      const key = kv.key.toString();
-      if (key.endsWith(LEFT_SUFFIX)) {
-        this.leaving.add(key.slice(0, -LEFT_SUFFIX.length));
-        continue;
-      }
-      const raw = kv.value.toString();
-      const record = decodeRecord(key, raw);
-      if (typeof record === 'string') this.warnInvalid(key, kv.mod_revision, record);
-      else this.members.set(key, { raw, record, lease: kv.lease });
-    }
+    this.set.replace(res.kvs);
     // A removal seen only by a re-read cannot be told apart from a deregistration.
     this.deliver(new Map(), first);
   }
@@ -504,36 +376,13 @@ export class EtcdMembership implements MembershipProvider {
   /** Delivers a full view when the member set differs from the last one delivered (or `force`). */
   private deliver(reasons: Map<Addr, string>, force: boolean): void {
     if (!this.onView || this.stopped()) return;
-    const next = new Map<Addr, string>();
-    for (const e of this.members.values()) next.set(e.record.addr, e.raw);
-    let changed = force || next.size !== this.delivered.size;
-    if (!changed) {
-      for (const [addr, raw] of next) {
-        if (this.delivered.get(addr) !== raw) {
-          changed = true;
-          break;
-        }
-      }
-    }
-    if (!changed) return;
-    const gone = new Map<Addr, string>();
-    for (const addr of this.delivered.keys()) {
-      if (!next.has(addr)) gone.set(addr, reasons.get(addr) ?? 'deregistered');
-    }
-    this.delivered = next;
-    const members = [...this.members.values()].map((e) => e.record).sort((a, b) => a.addr - b.addr);
-    const view: MembershipView = gone.size > 0 ? { members, reasons: gone } : { members };
+    const view = this.set.changedView(reasons, force);
+    if (view === undefined) return;
     try {
       this.onView(view);
     } catch (err) {
       this.log.error({ err }, 'view listener threw');
     }
-  }
-
-  private warnInvalid(key: string, revision: string, reason: string): void {
-    if (this.warned.get(key) === revision) return;
-    this.warned.set(key, revision);
-    this.log.warn({ key, reason }, 'ignoring an invalid member record');
   }
 
   // --- shutdown ---------------------------------------------------------------------------------
