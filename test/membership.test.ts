@@ -1,11 +1,21 @@
 // One membership suite, run over every provider: static, center and etcd (a real etcd process).
 import { Addr, hash, type Node, NoMemberError } from '@troupe/runtime';
-import { createTestCluster, type TestCluster, waitFor, waitForEvent } from '@troupe/runtime/testing';
+import {
+  createTestCluster,
+  etcdAvailable,
+  type TestCluster,
+  waitFor,
+  waitForEvent,
+} from '@troupe/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Counter } from './actors.js';
 
 const link = { downTimeoutMs: 1000, heartbeatIntervalMs: 100, reconnectBaseMs: 20, reconnectMaxMs: 200 };
-const providers = ['static', 'center', 'etcd'] as const;
+// etcd runs wherever it is installed (`pnpm test` installs it on Debian); a CI without it fails.
+const providers = (['static', 'center', 'etcd'] as const).filter(
+  (p) => p !== 'etcd' || etcdAvailable() || process.env.CI,
+);
+if (!providers.includes('etcd')) console.warn('etcd is not installed: the etcd membership runs are skipped');
 
 let cluster: TestCluster | undefined;
 afterEach(async () => {

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { Addr, type Node, NodeDownError } from '@troupe/runtime';
 import {
   createTestCluster,
+  etcdAvailable,
   freePort,
   type TestCluster,
   waitFor,
@@ -148,19 +149,18 @@ describe('an event-loop stall of 500 ms', () => {
 });
 
 describe('kill -9 of a node process', () => {
-  it.each(['static', 'center', 'etcd'] as const)(
-    'is detected within 2 s over %s membership',
-    async (kind) => {
-      const { survivors, victim } = await startWithChild(kind);
-      const downs = survivors.map((s) =>
-        waitForEvent(s, 'memberDown', 2000, (m: { addr: number }) => m.addr === victim),
-      );
-      const t0 = Date.now();
-      child!.kill('SIGKILL');
-      await Promise.all(downs);
-      expect(Date.now() - t0).toBeLessThan(2000);
-      for (const s of survivors)
-        for (let i = 0; i < 10; i++) expect(s.pick(2, 'roundRobin').addr).not.toBe(victim);
-    },
-  );
+  it.each(
+    (['static', 'center', 'etcd'] as const).filter((k) => k !== 'etcd' || etcdAvailable() || process.env.CI),
+  )('is detected within 2 s over %s membership', async (kind) => {
+    const { survivors, victim } = await startWithChild(kind);
+    const downs = survivors.map((s) =>
+      waitForEvent(s, 'memberDown', 2000, (m: { addr: number }) => m.addr === victim),
+    );
+    const t0 = Date.now();
+    child!.kill('SIGKILL');
+    await Promise.all(downs);
+    expect(Date.now() - t0).toBeLessThan(2000);
+    for (const s of survivors)
+      for (let i = 0; i < 10; i++) expect(s.pick(2, 'roundRobin').addr).not.toBe(victim);
+  });
 });

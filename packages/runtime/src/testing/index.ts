@@ -2,5 +2,6 @@
 
 export type { TestCluster, TestClusterOptions } from './cluster.js';
 export { createTestCluster } from './cluster.js';
+export { etcdAvailable } from './etcd-server.js';
 export { freePort } from './ports.js';
 export { waitFor, waitForEvent } from './wait.js';
