@@ -21,11 +21,20 @@ export interface Router {
   ): Promise<unknown>;
 }
 
-/** A lone argument is taken as call options when it has only `timeoutMs`/`signal` keys (at least one). */
+/**
+ * A lone argument is taken as call options when it is a plain object whose only keys (at least one) are
+ * `timeoutMs` and `signal`. Checked without listing keys: arguments are often arrays or byte buffers.
+ */
 function isCallOptions(value: unknown): value is CallOptions {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return false;
-  const keys = Object.keys(value);
-  return keys.length > 0 && keys.every((k) => k === 'timeoutMs' || k === 'signal');
+  if (typeof value !== 'object' || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return false;
+  let keys = 0;
+  for (const key in value) {
+    if (key !== 'timeoutMs' && key !== 'signal') return false;
+    keys++;
+  }
+  return keys > 0;
 }
 
 /**

@@ -56,6 +56,28 @@ describe('local actors', () => {
     expect(await again.call.get({ timeoutMs: 100 })).toBe(1003);
   });
 
+  it('tells a lone options object from an argument', async () => {
+    const node = await start();
+    const Echo = defineActor({
+      init: () => ({}),
+      handlers: {
+        echo(_s, x: unknown) {
+          return x;
+        },
+        none() {
+          return 'no argument';
+        },
+      },
+    });
+    const e = node.spawn(Echo);
+    const bytes = new Uint8Array([1, 2, 3]);
+    expect(await e.call.echo(bytes)).toEqual(bytes);
+    expect(await e.call.echo([1, 2])).toEqual([1, 2]);
+    expect(await e.call.echo({})).toEqual({});
+    expect(await e.call.echo({ timeoutMs: 5, other: 1 })).toEqual({ timeoutMs: 5, other: 1 });
+    expect(await e.call.none({ timeoutMs: 1000 })).toBe('no argument');
+  });
+
   it('never interleaves an async handler with the next message', async () => {
     const node = await start();
     const log: string[] = [];
