@@ -29,10 +29,6 @@ export class Queue<T> {
     return item;
   }
 
-  peek(): T | undefined {
-    return this.count === 0 ? undefined : this.items[this.head];
-  }
-
   /** Removes and returns everything, oldest first. */
   drain(): T[] {
     const out: T[] = [];

@@ -7,9 +7,8 @@
 //   Reply: u32 askId | u8 status | value
 //
 // An empty arg or value stands for `undefined`.
-import { decodeBodyAt, encodeBody, FrameFlag, ProtocolError } from '@troupe/transport';
+import { decodeBodyAt, ProtocolError } from '@troupe/transport';
 
-const NONE = new Uint8Array(0);
 /** The str8 of no sender. */
 const NO_SENDER = Buffer.from([0]);
 const MAX_NAME = 255;
@@ -95,13 +94,6 @@ export class CallWriter {
     buf[4] = status;
     return buf.subarray(0, 5);
   }
-}
-
-/** Encodes an argument or reply value; `flags` carries `Raw` for bytes. */
-export function encodeArg(value: unknown): { bytes: Uint8Array; flags: number } {
-  if (value === undefined) return { bytes: NONE, flags: 0 };
-  if (value instanceof Uint8Array) return { bytes: value, flags: FrameFlag.Raw };
-  return { bytes: encodeBody(value), flags: 0 };
 }
 
 /** Decodes an argument or value in `data[at, end)`; throws `DecodeError` on bad msgpack. */

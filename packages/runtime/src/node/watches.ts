@@ -111,13 +111,6 @@ export class WatchRegistry {
     return [...out];
   }
 
-  /** Watched remote targets per node, to re-send watches (e.g. after a reconnect). */
-  targetsOn(node: number): ActorId[] {
-    const out: ActorId[] = [];
-    for (const entry of this.watchers.values()) if (entry.target.node === node) out.push(entry.target);
-    return out;
-  }
-
   private deliver(set: Set<Watcher>, t: Terminated): void {
     for (const w of set) {
       try {
