@@ -2,10 +2,10 @@
 // settings); a 500 ms event-loop stall is not taken for a death.
 import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type EtcdTestMembership, etcdAvailable, etcdTestMembership } from '@troupe/membership-etcd/testing';
 import { Addr, type Node, NodeDownError } from '@troupe/runtime';
 import {
   createTestCluster,
-  etcdAvailable,
   freePort,
   type TestCluster,
   waitFor,
@@ -17,6 +17,8 @@ import type { Counter } from './actors.js';
 const fixture = fileURLToPath(new URL('./fixtures/node-process.ts', import.meta.url));
 let cluster: TestCluster | undefined;
 let child: ChildProcess | undefined;
+/** The etcd of the current test, when it runs over etcd (the cluster stops it on close). */
+let etcd: EtcdTestMembership | undefined;
 
 afterEach(async () => {
   if (child && child.exitCode === null && child.signalCode === null) {
@@ -27,6 +29,7 @@ afterEach(async () => {
   child = undefined;
   await cluster?.close();
   cluster = undefined;
+  etcd = undefined;
 });
 
 function spawnNode(config: unknown): Promise<ChildProcess> {
@@ -55,7 +58,7 @@ function childMembership(c: TestCluster, kind: 'static' | 'center' | 'etcd', por
     case 'center':
       return { kind, center: { addr: '1.1.1', host: '127.0.0.1', port: c.port('1.1.1') } };
     case 'etcd':
-      return { kind, endpoints: [c.etcd!.endpoint] };
+      return { kind, endpoints: [etcd!.server.endpoint] };
     case 'static':
       return {
         kind,
@@ -72,8 +75,9 @@ async function startWithChild(
   kind: 'static' | 'center' | 'etcd',
 ): Promise<{ survivors: Node[]; victim: Addr }> {
   const port = await freePort();
+  etcd = kind === 'etcd' ? await etcdTestMembership() : undefined;
   cluster = await createTestCluster({
-    membership: kind,
+    membership: etcd ?? (kind as 'static' | 'center'),
     nodes: ['1.1.1', '1.2.1'],
     external: [{ addr: '1.2.9', port }],
   });

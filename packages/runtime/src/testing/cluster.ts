@@ -2,16 +2,25 @@
 import { Addr } from '@troupe/transport';
 import type { Logger } from 'pino';
 import { CenterMembership } from '../membership/center.js';
-import { EtcdMembership } from '../membership/etcd.js';
 import type { MembershipProvider } from '../membership/provider.js';
 import { StaticMembership } from '../membership/static.js';
 import { killNode } from '../node/kill.js';
 import { coreOf, Node, type NodeStartOptions } from '../node/node.js';
-import { type EtcdServer, startEtcd } from './etcd-server.js';
 import { freePort } from './ports.js';
 
+/**
+ * A membership for test clusters provided by another package (`etcdTestMembership()` from
+ * `@troupe/membership-etcd/testing`): a provider per node, and what to release when the cluster closes.
+ */
+export interface TestMembershipFactory {
+  readonly kind: string;
+  provider(addr: Addr, cluster: { clusterId: string; leaseMs?: number }): MembershipProvider;
+  /** Called once by `close()`, and when the cluster fails to start. */
+  close?(): Promise<void>;
+}
+
 /** Which membership provider the cluster's nodes use. */
-export type TestMembership = 'static' | 'center' | 'etcd';
+export type TestMembership = 'static' | 'center' | TestMembershipFactory;
 
 export interface TestClusterOptions {
   /** Node addresses, e.g. `['1.1.1', '1.2.1']`. */
@@ -21,13 +30,13 @@ export interface TestClusterOptions {
   logger?: Logger;
   /** Extra options for every node (link timeouts, ask deadline, ...). */
   nodeOptions?: Partial<Omit<NodeStartOptions, 'addr' | 'membership' | 'listen'>>;
-  /** Membership provider: `static` (default), `center` or `etcd` (starts and stops its own etcd). */
+  /** Membership provider: `static` (default), `center`, or a factory (etcd); the cluster closes it. */
   membership?: TestMembership;
   /** With `center`: the node that runs the registry; default the first node. */
   center?: string;
   /** With `center`: persist the registry's KV to this file. */
   centerPersistFile?: string;
-  /** With `center`: lease length (ms); with `etcd`: lease TTL is max(1, round(leaseMs / 1000)) s. */
+  /** With `center`: lease length (ms); passed to a factory (etcd rounds it to whole seconds). */
   leaseMs?: number;
   /** Static membership: members that run outside this process (e.g. child processes). */
   external?: Array<{ addr: string; port: number; host?: string }>;
@@ -46,10 +55,8 @@ export interface TestCluster {
   stop(addr: string): Promise<void>;
   /** Starts the node at `addr` again (same address and port, new incarnation). */
   restart(addr: string): Promise<Node>;
-  /** Stops every node (and the cluster's etcd). Idempotent. */
+  /** Stops every node and closes the membership factory (an etcd). Idempotent. */
   close(): Promise<void>;
-  /** The etcd started for this cluster, with `membership: 'etcd'`. */
-  readonly etcd: EtcdServer | undefined;
   /** Ports by address, fixed for the cluster's life. */
   port(addr: string): number;
 }
@@ -72,7 +79,7 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
   const centerAddr = Addr.parse(options.center ?? options.nodes[0] ?? '1.1.1');
   if (kind === 'center' && !ports.has(centerAddr)) ports.set(centerAddr, await freePort());
   const clusterId = options.clusterId ?? 'troupe';
-  const etcd = kind === 'etcd' ? await startEtcd() : undefined;
+  const factory = typeof kind === 'object' ? kind : undefined;
 
   const membershipFor = (addr: Addr): MembershipProvider => {
     switch (kind) {
@@ -86,12 +93,8 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
             ? { serve: options.centerPersistFile ? { persistFile: options.centerPersistFile } : true }
             : {}),
         });
-      case 'etcd':
-        return new EtcdMembership({
-          endpoints: [etcd!.endpoint],
-          clusterId,
-          ...(options.leaseMs ? { leaseTtlSec: Math.max(1, Math.round(options.leaseMs / 1000)) } : {}),
-        });
+      default:
+        return kind.provider(addr, { clusterId, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) });
     }
   };
 
@@ -121,7 +124,7 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) {
     await Promise.allSettled([...running.values()].map((n) => n.stop()));
-    await etcd?.stop();
+    await factory?.close?.();
     throw (failed as PromiseRejectedResult).reason;
   }
 
@@ -170,11 +173,10 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
         const nodes = [...running.values()];
         running.clear();
         await Promise.allSettled(nodes.map((n) => n.stop()));
-        await etcd?.stop();
+        await factory?.close?.();
       })();
       return closing;
     },
-    etcd,
     port(addr) {
       const p = ports.get(Addr.parse(addr));
       if (p === undefined) throw new Error(`test cluster: no node ${addr}`);
