@@ -9,7 +9,9 @@ import type { ActorNodeApi } from '../actor/context.js';
 import type { AnyActorDefinition, Terminated } from '../actor/define.js';
 import { Dispatcher } from '../actor/dispatcher.js';
 import { Envelope } from '../actor/envelope.js';
+import { emitSafely } from '../actor/listeners.js';
 import { type ActorId, ActorRef, type Router } from '../actor/ref.js';
+import { CellRegistry } from '../actor/registry.js';
 import type { SpawnOptions, SpawnRest } from '../actor/spawn.js';
 import type { CallOptions } from '../actor/types.js';
 import { ActorExistsError, ActorNotFoundError, NoMemberError } from '../errors.js';
@@ -46,7 +48,7 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
   readonly dispatcher: Dispatcher;
   /** @internal */ readonly options: Readonly<ResolvedNodeOptions>;
   /** @internal */ readonly transport: TcpTransport;
-  /** @internal */ readonly cells = new Map<string, ActorCell>();
+  /** @internal */ readonly cells = new CellRegistry();
   /** @internal */ readonly asks = new AskTable();
   /** @internal */ readonly watches: WatchRegistry;
   /** @internal */ readonly table: MemberTable;
@@ -77,7 +79,9 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     this.log = logger;
     this.transport = transport;
     this.membership = membership;
-    this.dispatcher = new Dispatcher(options.throughput, options.turnBudget);
+    this.dispatcher = new Dispatcher(options.throughput, options.turnBudget, (err) =>
+      logger.error({ err }, 'run failed'),
+    );
     this.table = new MemberTable(options.addr);
     this.out = new Outbound(options.addr, transport, this.table, membership, options.maxHops, logger);
     this.inbound = new Inbound(this);
@@ -433,7 +437,8 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     this.deadLetterCount++;
     if (this.log.isLevelEnabled('debug'))
       this.log.debug({ to: `${Addr.format(to.node as Addr)}/${to.name}`, handler, reason }, 'dead letter');
-    if (this.listenerCount('deadLetter') > 0) this.emit('deadLetter', { to, handler, reason });
+    if (this.listenerCount('deadLetter') > 0)
+      emitSafely(this, this.log, 'deadLetter', { to, handler, reason });
   }
 
   cellStopped(cell: ActorCell, reason: string): void {
@@ -477,7 +482,7 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
       }
     }
     this.closed = true;
-    for (const cell of [...this.cells.values()]) cell.stopNow('node stopping');
+    await this.cells.stopAll('node stopping', abrupt ? 0 : this.options.stopDrainMs);
     this.asks.rejectAll(new ClosedError(`node ${Addr.format(this.addr)}`));
     this.dispatcher.close();
     if (!abrupt) await this.transport.close();
