@@ -162,7 +162,7 @@ describe.each(providers)('membership over %s', (provider) => {
       async () =>
         (await a
           .ref<typeof Counter>(fresh.addr, 'counter')
-          .call.get({ timeoutMs: 500 })
+          .call.get(undefined, { timeoutMs: 500 })
           .catch(() => -1)) === 100,
       5000,
       'traffic to the new incarnation',

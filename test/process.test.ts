@@ -94,7 +94,7 @@ async function startWithChild(
       async () =>
         (await s
           .ref<typeof Counter>(victim, 'counter')
-          .call.get({ timeoutMs: 500 })
+          .call.get(undefined, { timeoutMs: 500 })
           .catch(() => -1)) === 0,
       10_000,
       'child answers',
@@ -110,7 +110,7 @@ describe('a node that stops answering (SIGSTOP)', () => {
     const a = survivors[0]!;
     const pending = a
       .ref<typeof Counter>(victim, 'counter')
-      .call.get({ timeoutMs: 30_000 })
+      .call.get(undefined, { timeoutMs: 30_000 })
       .catch((e: unknown) => e);
     const down = waitForEvent<[{ addr: number }, string]>(a, 'memberDown', 3000, (m) => m.addr === victim);
     const t0 = Date.now();
@@ -119,7 +119,7 @@ describe('a node that stops answering (SIGSTOP)', () => {
       // The ask may have been answered before the stop landed; send one that cannot be.
       const late = a
         .ref<typeof Counter>(victim, 'counter')
-        .call.get({ timeoutMs: 30_000 })
+        .call.get(undefined, { timeoutMs: 30_000 })
         .catch((e: unknown) => e);
       const [m, reason] = await down;
       expect(m).toBeDefined();
