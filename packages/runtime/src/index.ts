@@ -87,7 +87,7 @@ export {
   InvalidFrameKindError,
   UnknownActorTypeError,
 } from './node/seam-errors.js';
-export type { LinkStatsEntry, NodeStats, StatsOptions } from './node/stats.js';
+export type { NodeStats, StatsOptions } from './node/stats.js';
 export { DEFAULT_STATS_TOP } from './node/stats.js';
 export type { NodeActorHost, RemoteSpawnRequest } from './node/system-actor.js';
 export { NODE_ACTOR } from './node/system-actor.js';

@@ -162,10 +162,15 @@ export class NodeCore {
     const table = this.table;
     const events = this.events;
     table.on('memberUp', (m) => {
+      // Membership says it is back: dial now rather than after the link's reconnect backoff.
+      t.resetBackoff(m.addr);
       this.liveness.memberUp.emit(m);
       events.emit('memberUp', m);
     });
-    table.on('memberChanged', (m, p) => events.emit('memberChanged', m, p));
+    table.on('memberChanged', (m, p) => {
+      if (m.incarnation !== p.incarnation) t.resetBackoff(m.addr);
+      events.emit('memberChanged', m, p);
+    });
     table.on('memberDown', (m, reason) => {
       this.liveness.peerGone(m.addr, reason);
       if (t.isUp(m.addr) && !table.get(m.addr)) t.disconnect(m.addr, reason);
