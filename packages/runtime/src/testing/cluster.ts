@@ -1,11 +1,12 @@
 // In-process test clusters: real nodes over loopback TCP, with kill (abrupt), stop (graceful) and restart.
-import { Addr } from '@troupe/transport';
+import { Addr, TroupeError } from '@troupe/transport';
 import type { Logger } from 'pino';
 import { CenterMembership } from '../membership/center.js';
 import type { MembershipProvider } from '../membership/provider.js';
 import { StaticMembership } from '../membership/static.js';
 import { killNode } from '../node/kill.js';
 import { coreOf, Node, type NodeStartOptions } from '../node/node.js';
+import { ClusterFaults, type Side } from './faults.js';
 import { freePort } from './ports.js';
 
 /**
@@ -17,6 +18,17 @@ export interface TestMembershipFactory {
   provider(addr: Addr, cluster: { clusterId: string; leaseMs?: number }): MembershipProvider;
   /** Called once by `close()`, and when the cluster fails to start. */
   close?(): Promise<void>;
+}
+
+/** How long `createTestCluster` waits for every node to see the others by default. */
+export const DEFAULT_CONVERGE_TIMEOUT_MS = 10_000;
+
+/** A test cluster's nodes did not all see each other in time; the message names who misses whom. */
+export class ClusterNotConvergedError extends TroupeError {
+  constructor(message: string) {
+    super('CLUSTER_NOT_CONVERGED', message);
+    this.name = 'ClusterNotConvergedError';
+  }
 }
 
 /** Which membership provider the cluster's nodes use. */
@@ -40,6 +52,8 @@ export interface TestClusterOptions {
   leaseMs?: number;
   /** Static membership: members that run outside this process (e.g. child processes). */
   external?: Array<{ addr: string; port: number; host?: string }>;
+  /** How long to wait for every node to see the others. Default `DEFAULT_CONVERGE_TIMEOUT_MS`. */
+  convergeTimeoutMs?: number;
   /** Per-node extras, by address. */
   perNode?: Record<string, Partial<Omit<NodeStartOptions, 'addr' | 'membership' | 'listen'>>>;
 }
@@ -55,6 +69,16 @@ export interface TestCluster {
   stop(addr: string): Promise<void>;
   /** Starts the node at `addr` again (same address and port, new incarnation). */
   restart(addr: string): Promise<Node>;
+  /**
+   * Cuts every link between the nodes of `a` and those of `b`, both ways (frames and heartbeats are
+   * dropped silently, nothing reconnects): each side declares the other down after the link's
+   * `downTimeoutMs`. Holds across restarts until `heal`.
+   */
+  partition(a: Side, b: Side): void;
+  /** Holds every frame `from` sends to `to` for `ms` (one direction). Holds across restarts until `heal`. */
+  slow(from: string, to: string, ms: number): void;
+  /** Removes the partitions and slowdowns between `a` and `b`, or all of them without arguments. */
+  heal(a?: Side, b?: Side): void;
   /** Stops every node and closes the membership factory (an etcd). Idempotent. */
   close(): Promise<void>;
   /** Ports by address, fixed for the cluster's life. */
@@ -74,6 +98,7 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
     members.push({ addr: Addr.parse(e.addr), host: e.host ?? '127.0.0.1', port: e.port, export: false });
   const secret = options.secret ?? 'test-cluster-secret';
   const running = new Map<number, Node>();
+  const faults = new ClusterFaults((addr) => running.get(addr));
 
   const kind = options.membership ?? 'static';
   const centerAddr = Addr.parse(options.center ?? options.nodes[0] ?? '1.1.1');
@@ -111,6 +136,7 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
       membership: membershipFor(addr),
     });
     running.set(addr, node);
+    faults.started(node);
     return node;
   };
 
@@ -130,11 +156,19 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
 
   // Registries push views a moment after `start` resolves: wait until every node sees the others.
   const everyone = [...running.values()];
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + (options.convergeTimeoutMs ?? DEFAULT_CONVERGE_TIMEOUT_MS);
   for (const node of everyone) {
-    const expected = everyone.filter((o) => coreOf(node).table.visible(o.selfView())).length;
-    while (node.members().length < expected) {
-      if (Date.now() > deadline) break;
+    const expected = everyone.filter((o) => coreOf(node).table.visible(o.selfView()));
+    while (node.members().length < expected.length) {
+      if (Date.now() > deadline) {
+        const seen = new Set(node.members().map((m) => m.addr));
+        const missing = expected.filter((o) => !seen.has(o.addr)).map((o) => Addr.format(o.addr));
+        await Promise.allSettled(everyone.map((n) => n.stop()));
+        await factory?.close?.();
+        throw new ClusterNotConvergedError(
+          `test cluster: ${Addr.format(node.addr)} does not see ${missing.join(', ')} after ${options.convergeTimeoutMs ?? DEFAULT_CONVERGE_TIMEOUT_MS} ms`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -152,11 +186,13 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
     async kill(addr) {
       const node = get(addr);
       running.delete(node.addr);
+      faults.stopped(node);
       await killNode(node);
     },
     async stop(addr) {
       const node = get(addr);
       running.delete(node.addr);
+      faults.stopped(node);
       await node.stop();
     },
     async restart(addr) {
@@ -164,10 +200,14 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
       const old = running.get(a);
       if (old) {
         running.delete(a);
+        faults.stopped(old);
         await old.stop();
       }
       return startNode(a);
     },
+    partition: (a, b) => faults.partition(a, b),
+    slow: (from, to, ms) => faults.slow(from, to, ms),
+    heal: (a, b) => faults.heal(a, b),
     close() {
       closing ??= (async () => {
         const nodes = [...running.values()];
