@@ -7,6 +7,7 @@ import type { MembershipProvider } from '../membership/provider.js';
 import { StaticMembership } from '../membership/static.js';
 import { Node } from '../node/node.js';
 import type { NodeOptions } from '../node/options.js';
+import { converge } from './converge.js';
 import { type EtcdServer, startEtcd } from './etcd-server.js';
 import { freePort } from './ports.js';
 
@@ -31,6 +32,8 @@ export interface TestClusterOptions {
   leaseMs?: number;
   /** Static membership: members that run outside this process (e.g. child processes). */
   external?: Array<{ addr: string; port: number; host?: string }>;
+  /** How long to wait for every node to see the others; past it, start throws naming who is missing. */
+  convergeTimeoutMs?: number;
   /** Per-node extras, by address. */
   perNode?: Record<string, Partial<Omit<NodeOptions, 'addr' | 'membership' | 'listen'>>>;
 }
@@ -127,14 +130,9 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
 
   // Registries push views a moment after `start` resolves: wait until every node sees the others.
   const everyone = [...running.values()];
-  const deadline = Date.now() + 10_000;
-  for (const node of everyone) {
-    const expected = everyone.filter((o) => node.table.visible(o.selfView())).length;
-    while (node.members().length < expected) {
-      if (Date.now() > deadline) break;
-      await new Promise((r) => setTimeout(r, 5));
-    }
-  }
+  await converge(everyone, options.convergeTimeoutMs ?? 10_000, () =>
+    Promise.allSettled([...everyone.map((n) => n.stop()), etcd?.stop()]),
+  );
 
   const get = (addr: string): Node => {
     const node = running.get(Addr.parse(addr));
