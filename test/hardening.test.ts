@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ActorStoppedError,
+  centerMembership,
   type DeferredReply,
   defineActor,
   InvalidActorNameError,
@@ -182,6 +183,10 @@ describe('durations and names are checked where they enter', () => {
     expect(() => node.spawn(Inventory, { name: 'bad', supervision: { windowMs: -1 } })).toThrow(
       /supervision\.windowMs/,
     );
+    const center = { addr: '1.1.1', port: 7000 };
+    expect(() => centerMembership({ center, leaseMs: 3e9 })).toThrow(/leaseMs/);
+    expect(() => centerMembership({ center, startTimeoutMs: Infinity })).toThrow(/startTimeoutMs/);
+    expect(() => centerMembership({ center, serve: { warmupMs: -5 } })).toThrow(/serve\.warmupMs/);
   });
 
   it('refuses at spawn a name the wire cannot carry; a long one that fits works remotely', async () => {
