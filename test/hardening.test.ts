@@ -15,7 +15,7 @@ import {
   ReplyError,
   StaticMembership,
 } from '@troupe/runtime';
-import { createTestCluster, freePort, type TestCluster } from '@troupe/runtime/testing';
+import { createTestCluster, freePort, type TestCluster, waitFor } from '@troupe/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Profiles } from '../packages/examples/src/services.js';
 
@@ -220,5 +220,33 @@ describe('static config file', () => {
     expect([a.port, b.port]).toEqual([pa, pb]);
     b.spawn(Inventory, { name: 'inv' });
     expect(await a.ref<typeof Inventory>('1.2.1', 'inv').call.add('x')).toBe(1);
+  });
+});
+
+describe('scale: the center pushes deltas', () => {
+  it('a setLoad sends one record per member, and a view that changes nothing keeps the table version', async () => {
+    cluster = await createTestCluster({
+      membership: 'center',
+      nodes: ['1.1.1', '1.2.1', '1.3.1', '1.4.1', '1.5.1'],
+    });
+    const b = cluster.node('1.2.1');
+    const c = cluster.node('1.3.1');
+    const registry = c.ref({ node: cluster.node('1.1.1').addr, name: 'troupe.registry' });
+    const stats = () =>
+      registry.ask('stats') as Promise<{ fullViews: number; deltas: number; recordsSent: number }>;
+    const before = await stats();
+    const version = c.table.version;
+    await b.setLoad(7);
+    await waitFor(() => c.members().some((m) => m.addr === b.addr && m.load === 7), 5000, 'c sees the load');
+    const after = await stats();
+    // One delta of one record to each of the 5 members, instead of 5 full views of 5 records.
+    expect(after.fullViews - before.fullViews).toBe(0);
+    expect(after.deltas - before.deltas).toBe(5);
+    expect(after.recordsSent - before.recordsSent).toBe(5);
+    expect(c.table.version).toBe(version + 1);
+    // The same load again: a delta arrives (ordered before the reply to c's ask) but nothing changed.
+    await b.setLoad(7);
+    expect((await stats()).deltas - after.deltas).toBe(5);
+    expect(c.table.version).toBe(version + 1);
   });
 });
