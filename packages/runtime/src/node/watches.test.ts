@@ -37,7 +37,7 @@ describe('watch registry', () => {
   it('a stopping watcher leaves only its own watches, without visiting the others', () => {
     const { registry } = setup();
     const others = Array.from({ length: 5000 }, () => watcher());
-    others.forEach((w, i) => registry.add({ node: SELF, name: `session-${i}` }, w));
+    for (const [i, w] of others.entries()) registry.add({ node: SELF, name: `session-${i}` }, w);
     const leaving = watcher();
     registry.add({ node: SELF, name: 'room-1' }, leaving);
     registry.add({ node: SELF, name: 'room-2' }, leaving);
