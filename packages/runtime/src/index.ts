@@ -49,10 +49,10 @@ export {
   UnknownHandlerError,
   UnreachableError,
 } from './errors.js';
+export { HARBOR_ACTOR, harbor } from './harbor/extension.js';
+export type { HarborStats } from './harbor/harbor.js';
 export type { CenterOptions } from './membership/center.js';
 export { CenterMembership, centerMembership } from './membership/center.js';
-export type { EtcdMembershipOptions } from './membership/etcd.js';
-export { EtcdMembership } from './membership/etcd.js';
 export { MemoryKv } from './membership/memory-kv.js';
 export type { PickStrategy } from './membership/pick.js';
 export { hash, rendezvous } from './membership/pick.js';
@@ -60,14 +60,35 @@ export type {
   KvEvent,
   KvStore,
   MemberRecord,
+  MembershipHost,
   MembershipProvider,
   MembershipView,
 } from './membership/provider.js';
+export { validateRecord } from './membership/record.js';
 export type { StaticConfig, StaticMember } from './membership/static.js';
 export { StaticMembership, staticMembership } from './membership/static.js';
 export type { MemberFilter } from './membership/table.js';
-export type { HarborStats } from './node/harbor.js';
-export { HARBOR_ACTOR } from './node/harbor.js';
-export type { DeadLetter, NodeEvents } from './node/node.js';
+export type { DeadLetter, NodeEvents } from './node/events.js';
+export type {
+  Extension,
+  ExtensionHost,
+  LocalMessage,
+  ReplyTo,
+  SendOptions,
+} from './node/extension.js';
+export { ExtensionKinds } from './node/extension.js';
+export type { NodeStartOptions } from './node/node.js';
 export { Node } from './node/node.js';
+export { isObserver, OBSERVER_META } from './node/observer.js';
 export type { LinkOptions, NodeOptions } from './node/options.js';
+export type { RemoteSpawnOptions, SpawnTarget } from './node/remote-spawn.js';
+export {
+  ExtensionExistsError,
+  FrameKindTakenError,
+  InvalidFrameKindError,
+  UnknownActorTypeError,
+} from './node/seam-errors.js';
+export type { NodeStats, StatsOptions } from './node/stats.js';
+export { DEFAULT_STATS_TOP } from './node/stats.js';
+export type { NodeActorHost, RemoteSpawnRequest } from './node/system-actor.js';
+export { NODE_ACTOR } from './node/system-actor.js';

@@ -82,6 +82,13 @@ export interface ExtensionHost {
    */
   onMissingActor(hook: (name: string, message: LocalMessage) => boolean): () => void;
   /**
+   * Holds back the named local actor's user messages (system messages, stop included, still run),
+   * so a stream or a slow client session can push back. False when no such actor runs.
+   */
+  suspend(name: string): boolean;
+  /** Lets a suspended actor's user messages run again. False when no such actor runs. */
+  resume(name: string): boolean;
+  /**
    * Fans one message out to several actors of `node` with one link frame (or locally with no frame).
    * Each name gets the message as a tell; a missing one is a dead letter (or goes to the activation
    * hooks). Throws the transport's errors when the frame cannot be sent.
@@ -103,6 +110,13 @@ export interface ExtensionHost {
   send(to: Addr, kind: number, body: unknown, options?: SendOptions): void;
   /** Sends an already-encoded frame (header included) to the neighbour `via`, as a relay does. */
   sendRaw(via: Addr, raw: Uint8Array): void;
+  /**
+   * Answers the remote ask `askId` of node `to` with a runtime error, speaking as `from` (default this
+   * node; a relay answers for the target it cannot reach). Logged, never thrown, when it cannot go.
+   */
+  failAsk(to: Addr, askId: number, error: WireError, from?: Addr): void;
+  /** Sends a small frame of any kind with a msgpack body, logging instead of throwing when it cannot go. */
+  control(to: Addr, kind: number, body: unknown[], from?: Addr): void;
   /** The next hop from `from` toward `to`; throws `UnreachableError` when there is none. */
   route(from: Addr, to: Addr): Addr;
   /** Whether the link to `peer` can take more bytes now (false past its high-water mark). */
