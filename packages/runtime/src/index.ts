@@ -37,6 +37,7 @@ export {
   ActorExistsError,
   ActorNotFoundError,
   ActorStoppedError,
+  EncodeError,
   InvalidActorNameError,
   KvInputError,
   MailboxFullError,
