@@ -145,7 +145,10 @@ export class Node extends EventEmitter<NodeEvents> implements Router, CellHost {
     t.on('error', (err: Error, peer?: Addr) =>
       this.log.warn({ err, peer: peer === undefined ? undefined : Addr.format(peer) }, 'link error'),
     );
-    this.table.on('memberUp', (m) => this.emit('memberUp', m));
+    this.table.on('memberUp', (m) => {
+      this.transport.resetBackoff(m.addr);
+      this.emit('memberUp', m);
+    });
     this.table.on('memberChanged', (m, p) => this.emit('memberChanged', m, p));
     this.table.on('memberDown', (m, reason) => {
       this.peerGone(m.addr, reason);
