@@ -161,7 +161,10 @@ export class NodeCore {
   private async wire(extensions: readonly Extension[]): Promise<void> {
     const t = this.transport;
     t.onFrame = (frame: Frame, via: Addr) => this.frames.dispatch(frame, via);
-    t.on('up', (peer: Addr, info: PeerInfo) => this.table.linkUp(peer, info.incarnation));
+    t.on('up', (peer: Addr, info: PeerInfo) => {
+      this.liveness.peerBack(peer);
+      this.table.linkUp(peer, info.incarnation);
+    });
     t.on('down', (peer: Addr, reason: string) => this.liveness.peerDown(peer, reason));
     t.on('error', (err: Error, peer?: Addr) =>
       this.log.warn({ err, peer: peer === undefined ? undefined : Addr.format(peer) }, 'link error'),
@@ -171,6 +174,7 @@ export class NodeCore {
     table.on('memberUp', (m) => {
       // Membership says it is back: dial now rather than after the link's reconnect backoff.
       t.resetBackoff(m.addr);
+      this.liveness.peerBack(m.addr);
       this.liveness.memberUp.emit(m);
       events.emit('memberUp', m);
     });
