@@ -129,7 +129,7 @@ export class Invoker implements DeferredOwner {
         }
         return;
       }
-      made.void();
+      made.discard();
     }
     env.replier?.ok(result);
   }
@@ -137,7 +137,7 @@ export class Invoker implements DeferredOwner {
   #rejected(env: Envelope, err: unknown): void {
     const made = this.#made;
     this.#made = undefined;
-    made?.void();
+    made?.discard();
     if (env.replier !== undefined) {
       env.replier.fail(toWireError(err), true);
       this.cell.failed(err, 'ask');
