@@ -92,6 +92,8 @@ export class Connection {
   rttMs: number | undefined;
   /** `Date.now()` when the connection came up. */
   upSince = 0;
+  /** A refused handshake whose socket waits (unread) for the peer to close: nothing left to deliver. */
+  lingering = false;
 
   private readonly decoder: FrameDecoder;
   private machine: HandshakeMachine | null;
@@ -220,6 +222,7 @@ export class Connection {
         // read on), and the socket is released at the peer's close or after the linger.
         this.socket.pause();
         this.socket.end();
+        this.lingering = true;
         this.arm(this.host.opts.handshakeTimeoutMs, 'linger');
       } else {
         this.socket.destroy();

@@ -135,7 +135,7 @@ export class Link {
       this.queue(size).frame(kind, flags, hops, to, from, body, head);
       this.ensureDial();
     }
-    if (!this.blocked && this.queuedBytes >= this.host.opts.writeHighWaterMark) this.blocked = true;
+    if (!this.blocked && !this.writable) this.blocked = true;
   }
 
   /** Like `send`, for an already-encoded frame. */
@@ -163,7 +163,7 @@ export class Link {
       this.queue(frame.length).raw(frame);
       this.ensureDial();
     }
-    if (!this.blocked && this.queuedBytes >= this.host.opts.writeHighWaterMark) this.blocked = true;
+    if (!this.blocked && !this.writable) this.blocked = true;
   }
 
   /** Bytes waiting for the peer: the up connection's, or the pending queue's. */

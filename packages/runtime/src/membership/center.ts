@@ -1,6 +1,6 @@
 // Center membership: nodes register with the registry actor on a center node, keep a lease alive,
 // and get views and KV changes pushed. The center node runs the registry itself (`serve`).
-import { Addr, OptionError } from '@troupe/transport';
+import { Addr, handshakeRefusal, OptionError } from '@troupe/transport';
 import { defineActor } from '../actor/define.js';
 import { checkDuration } from '../actor/duration.js';
 import type { ActorRef } from '../actor/ref.js';
@@ -184,9 +184,9 @@ export class CenterMembership implements MembershipProvider {
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === 'REGISTRATION_REFUSED') throw new RegistrationError((err as Error).message);
-        // The center's link layer refused us: a live node holds this address.
-        if ((err as Error).message.includes('ADDRESS_IN_USE'))
-          throw new RegistrationError((err as Error).message);
+        // The center's link layer refused us (wrong secret or cluster id, a live node holds this address):
+        // final, and named at once.
+        if (handshakeRefusal(err) !== undefined) throw new RegistrationError((err as Error).message);
         if (Date.now() + delay > deadline) {
           throw new RegistrationError(
             `center ${Addr.format(this.centerAddr)} unreachable: ${(err as Error).message}`,

@@ -132,7 +132,14 @@ export class NodeCore {
       sendTerminated: (to, name, reason) => this.out.control(to, Kind.Terminated, [name, reason]),
       onListenerError: (err) => this.log.warn({ err }, 'watch listener threw'),
     });
-    this.frames = new FrameKinds(options.addr, (frame, via, reason) => this.unclaimed(frame, via, reason));
+    this.frames = new FrameKinds(
+      options.addr,
+      (frame, via, reason) => this.unclaimed(frame, via, reason),
+      (err, frame, via, owner) => {
+        this.log.warn({ err, owner, kind: frame.kind, from: Addr.format(via) }, 'frame handler threw');
+        this.deadLetter({ node: frame.to, name: '' }, '', `${owner} frame handler threw`);
+      },
+    );
     this.delivery = new LocalDelivery(this);
     this.actors = new ActorRegistry(this);
     this.router = new MessageRouter(this);

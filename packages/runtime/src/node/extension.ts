@@ -105,7 +105,8 @@ export interface ExtensionHost {
   onTransit(handler: (frame: Frame, via: Addr) => void): void;
   /**
    * Sends a frame whose body is a msgpack-encoded value, or raw bytes (a `Uint8Array`), to `to`,
-   * directly or through harbors. Throws the transport's named errors or `UnreachableError`.
+   * directly or through harbors. Throws the transport's named errors or `UnreachableError`; `to` is
+   * another node (this node itself has no link: `InvalidAddressError`).
    */
   send(to: Addr, kind: number, body: unknown, options?: SendOptions): void;
   /** Sends an already-encoded frame (header included) to the neighbour `via`, as a relay does. */

@@ -20,7 +20,7 @@ export interface NodeStats {
     /** The deepest mailboxes, deepest first (at most `top`, only non-empty ones). */
     mailboxes: Array<{ name: string; depth: number }>;
   };
-  /** Asks sent to other nodes and not yet settled. */
+  /** Asks this node sent (to local or remote actors) and not yet settled. */
   asksInFlight: number;
   deadLetters: number;
   /** Live members this node sees, itself included. */
