@@ -1,4 +1,4 @@
-import { ProtocolError } from '@troupe/transport';
+import { encodeBody, ProtocolError } from '@troupe/transport';
 import { describe, expect, it } from 'vitest';
 import { CACHE_LIMIT, type CallHead, CallReader, CallWriter, decodeArg } from './call-codec.js';
 
@@ -42,5 +42,12 @@ describe('call codec', () => {
 
   it('decodes an empty argument as undefined', () => {
     expect(decodeArg(0, Buffer.alloc(4), 4)).toBeUndefined();
+  });
+
+  it('decodes arguments with the transport codec: Map, Set, Date and bigint arrive as they were sent', () => {
+    const head = Buffer.from(new CallWriter().head(-1, 'a', 'b', undefined));
+    const value = { m: new Map([['k', 1]]), s: new Set([2]), d: new Date(5), n: 2n ** 70n };
+    const frame = Buffer.concat([head, Buffer.from(encodeBody(value))]);
+    expect(decodeArg(0, frame, head.length)).toEqual(value);
   });
 });
