@@ -368,6 +368,8 @@ export class Connection {
           this.refuse(reject);
           return;
         }
+        // The transport may have dropped the connection without a word (a blackholed peer).
+        if (this.state !== 'handshake') return;
         this.writeNow(machine.welcome());
         this.becomeUp();
         return;

@@ -122,20 +122,21 @@ export class Link {
     }
     const c = this.conn;
     if (c !== null) {
-      const limit = this.host.opts.maxOutboundBytes;
-      if (c.queuedBytes + size > limit) {
-        throw new OutboundBufferFullError(this.name, c.queuedBytes, limit);
+      const opts = this.host.opts;
+      const queued = c.queuedBytes;
+      if (queued + size > opts.maxOutboundBytes) {
+        throw new OutboundBufferFullError(this.name, queued, opts.maxOutboundBytes);
       }
       c.out.frame(kind, flags, hops, to, from, body, head);
       if (!c.flushQueued) this.host.queueFlush(c);
       if (prompt) c.promptQueued = true;
-      const opts = this.host.opts;
+      if (queued + size >= opts.writeHighWaterMark) this.blocked = true;
       if (c.out.len >= (c.promptQueued ? opts.promptFlushBytes : opts.flushBytes)) c.flushEarly();
-    } else {
-      this.queue(size).frame(kind, flags, hops, to, from, body, head);
-      this.ensureDial();
+      return;
     }
-    if (!this.blocked && !this.writable) this.blocked = true;
+    this.queue(size).frame(kind, flags, hops, to, from, body, head);
+    this.ensureDial();
+    if (!this.writable) this.blocked = true;
   }
 
   /** Like `send`, for an already-encoded frame. */
