@@ -215,11 +215,13 @@ export class Connection {
     } else {
       dropped = this.writer.drop();
       if (mode === 'end') {
-        // A refused handshake: the Reject goes out, nothing more is read (a refused peer cannot make us
-        // read on), and the socket is released at the peer's close or after the linger.
-        this.socket.pause();
+        // A refused handshake: the Reject goes out and the socket is released at the peer's close or after
+        // the linger. An authenticated peer (DUPLICATE, ADDRESS_IN_USE) is read to see its close; a
+        // stranger is not read any further: it cannot make us read on.
+        if (this.authenticated) this.socket.resume();
+        else this.socket.pause();
         this.socket.end();
-        this.lingering = true;
+        this.lingering = !this.authenticated;
         this.arm(this.host.opts.handshakeTimeoutMs, 'linger');
       } else {
         this.socket.destroy();
