@@ -39,9 +39,7 @@ describe('values on the wire', () => {
     };
     const remote = a.ref<typeof Echo>(b.addr, 'echo');
     const local = a.ref<typeof Echo>(a.addr, 'echo');
-    expect(await remote.call.describe(value)).toEqual(
-      ['true', 'true', 'true', 'bigint'].map((x) => (x === 'true' ? true : x)),
-    );
+    expect(await remote.call.describe(value)).toEqual([true, true, true, 'bigint']);
     expect(await remote.call.describe(value)).toEqual(await local.call.describe(value));
     const back = (await remote.call.echo(value)) as typeof value;
     expect(back).toEqual(value);

@@ -95,6 +95,30 @@ describe('link stats', () => {
   });
 });
 
+describe('resetBackoff', () => {
+  it('forgets the reconnect backoff, so frames for a peer that is back go out at once', async () => {
+    net = new TestNet({ reconnectBaseMs: 2000, reconnectMaxMs: 2000 });
+    const a = await net.start(A);
+    // A failed dial (no address known): the next one would wait 1.6 to 2.4 s.
+    const failed = once(a, 'down', 2000);
+    a.send(B, USER, RAW, 0, A, Buffer.from('lost'));
+    await failed;
+    const b = await net.start(B);
+    a.send(B, USER, RAW, 0, A, Buffer.from('waits for the backoff'));
+    expect(a.linkStats()).toMatchObject([{ state: 'connecting' }]);
+    a.resetBackoff(B);
+    const [f] = await once(b.inbox, 'frame', 1000);
+    expect(f.body.toString()).toBe('waits for the backoff');
+  });
+
+  it('is a no-op for a peer without a link', async () => {
+    net = new TestNet();
+    const a = await net.start(A);
+    a.resetBackoff(B);
+    expect(a.linkStats()).toEqual([]);
+  });
+});
+
 describe('link release', () => {
   it('forgets a link that has been down with nothing queued for linkIdleReleaseMs', async () => {
     net = new TestNet({ linkIdleReleaseMs: 100 });

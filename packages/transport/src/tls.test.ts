@@ -113,6 +113,32 @@ describe('TLS links', () => {
     expect(a.linkStats()).toEqual([]);
   });
 
+  it('a pre-shared key links nodes that hold it, encrypted; a node with another key is refused', async () => {
+    const psk = { identity: 'troupe-cluster', key: Buffer.alloc(32, 0x5a) };
+    const wire = await sendThroughTap({ tls: { psk } });
+    expect(wire.includes('the-launch-codes')).toBe(false);
+    await net_.closeAll();
+    net_ = new TestNet();
+    const a = await net_.start(A, { tls: { psk } });
+    const b = await net_.start(B, { tls: { psk: { ...psk, key: Buffer.alloc(32, 0x11) } } });
+    const down = once<[Addr, string]>(b, 'down', 3000);
+    b.send(A, USER, RAW, 0, B, Buffer.from('hi'));
+    await down;
+    await waitFor(() => (a.stats().handshakesRefused.TLS ?? 0) >= 1, 3000, 'a refuses the wrong key');
+    expect(a.inbox.frames).toHaveLength(0);
+  });
+
+  it('checks a pre-shared key and its identity', () => {
+    const base = { addr: A, clusterId: 'c', secret: 's', incarnation: 'i', resolve: () => undefined };
+    const key = Buffer.alloc(32, 1);
+    expect(() => resolveOptions({ ...base, tls: { psk: { identity: '', key } } })).toThrow(
+      'option tls.psk.identity:',
+    );
+    expect(() => resolveOptions({ ...base, tls: { psk: { identity: 'x', key: Buffer.alloc(8) } } })).toThrow(
+      'option tls.psk.key:',
+    );
+  });
+
   it('refuses TLS options without key, cert or ca, naming the field', () => {
     const base = { addr: A, clusterId: 'c', secret: 's', incarnation: 'i', resolve: () => undefined };
     for (const field of ['key', 'cert', 'ca'] as const) {

@@ -37,11 +37,12 @@ afterEach(async () => {
   await net.closeAll();
 });
 
-/** One suite, both link implementations: plain TCP, and TLS with mutual certificates made by openssl. */
+/** One suite, every link implementation: plain TCP, TLS with certificates made by openssl, TLS with a PSK. */
 const [credentials] = makeTestCredentials(1);
 const LINKS: [string, Partial<TransportOptions>][] = [
   ['plain TCP', {}],
   ['TLS', { tls: credentials! }],
+  ['TLS with a pre-shared key', { tls: { psk: { identity: 'suite', key: Buffer.alloc(32, 7) } } }],
 ];
 /** The link implementation of the suite being run. */
 let link: Partial<TransportOptions> = {};
