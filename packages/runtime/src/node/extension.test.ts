@@ -1,3 +1,4 @@
+// Extensions over real nodes: a frame kind and system actor of their own, activation, multicast, events, delivery.
 import { Addr, decodeBody } from '@troupe/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineActor } from '../actor/define.js';

@@ -1,3 +1,4 @@
+// The frame-kind registry: dispatch by kind, transit, refusals and contained handler failures.
 import { Addr, type Frame } from '@troupe/transport';
 import { describe, expect, it } from 'vitest';
 import { frameOf } from './frame.fixture.js';

@@ -1,3 +1,4 @@
+// node.stats() and troupe.node, observer nodes, remote spawn and ctx.node over real nodes.
 import { Addr } from '@troupe/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineActor } from '../actor/define.js';

@@ -1,3 +1,4 @@
+// Liveness with a real member table: peers down and gone, harbor paths, probes on fake timers.
 import { Addr, NodeDownError } from '@troupe/transport';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { Terminated } from '../actor/define.js';
