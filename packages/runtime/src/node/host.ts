@@ -1,5 +1,5 @@
 // The host each extension is given: a narrow view of the node core, one per extension (its own log).
-import { Addr, type Frame, type WireError } from '@troupe/transport';
+import { Addr, type Frame, OptionError, type WireError } from '@troupe/transport';
 import type { Logger } from 'pino';
 import type { AnyActorDefinition } from '../actor/define.js';
 import type { ActorId, ActorRef } from '../actor/ref.js';
@@ -144,6 +144,13 @@ export class ExtensionSet {
   /** Starts each extension; a failure stops the ones already started and rethrows. */
   async start(extensions: readonly Extension[]): Promise<void> {
     const names = new Set<string>();
+    for (const [i, ext] of extensions.entries()) {
+      if (typeof ext?.name !== 'string' || ext.name === '' || typeof ext.start !== 'function')
+        throw new OptionError(
+          `extensions[${i}]`,
+          'must be an object with a non-empty name and a start function',
+        );
+    }
     for (const ext of extensions) {
       if (names.has(ext.name))
         throw new ExtensionExistsError(
