@@ -3,7 +3,6 @@
 import { backoffDelay } from './backoff.js';
 import { codecs } from './codecs.js';
 import {
-  CodecError,
   ConnectFailedError,
   ConnectionClosedError,
   QueueFullError,
@@ -21,369 +20,333 @@ import {
   PROTOCOL_VERSION,
 } from './messages.js';
 import { type ClientOptions, DEFAULT_HEARTBEAT_MS } from './options.js';
-import type { AnyRoute } from './protocol.js';
-import { PendingRequests } from './requests.js';
+import type { AnyProtocol, AnyRoute } from './protocol.js';
+import { pendingRequests } from './requests.js';
 import type { ClientTransport, TransportFactory } from './transport.js';
-import type { ClientState, RequestOptions, StateChange, Unsubscribe } from './typed.js';
-import {
-  decodeResponse,
-  encodeFrame,
-  encodeFrames,
-  encodeRequest,
-  FrameReader,
-  isAppMsgId,
-  MsgId,
-} from './wire.js';
+import type { Client, ClientState, RequestOptions, StateChange, Unsubscribe } from './typed.js';
+import { decodeResponse, encodeFrames, encodeRequest, FrameReader, isAppMsgId, MsgId } from './wire.js';
 
 /** Notices after which the gateway ends the session for good: the client closes instead of reconnecting. */
-export const TERMINAL_NOTICES: ReadonlySet<string> = new Set([
-  'KICKED',
-  'REPLACED',
-  'DUPLICATE_LOGIN',
-  'PROTOCOL_ERROR',
-  'FRAME_TOO_LARGE',
-  'TICKET_INVALID',
-  'TICKET_EXPIRED',
-  'TICKET_REUSED',
-  'TICKET_WRONG_GATEWAY',
-]);
+export const TERMINAL_NOTICES =
+  /^(KICKED|REPLACED|DUPLICATE_LOGIN|PROTOCOL_ERROR|FRAME_TOO_LARGE|TICKET_\w+)$/;
 
 const EMPTY = new Uint8Array(0);
+
+function checkAppMsgId(msgId: number): void {
+  if (!isAppMsgId(msgId)) throw new RangeError(`msgId ${msgId} is not in 1..0x7FFFFFFF`);
+}
+
+// A gateway sends WELCOME once, after HELLO, and numbered frames only after it; never HELLO or REQUEST.
+function unexpected(msgId: number): never {
+  throw new WireProtocolError('PROTOCOL_ERROR', `unexpected msgId 0x${msgId.toString(16)}`);
+}
 type Listener = (value: any) => void;
 
-/** The client implementation behind the `Client` interface (`connect` makes one). */
-export class ClientCore {
-  readonly #options: Readonly<ClientOptions>;
-  readonly #factory: TransportFactory;
-  readonly #pending = new PendingRequests();
-  readonly #listeners = new Map<unknown, Set<Listener>>();
-  #state: ClientState = 'connecting';
-  #transport: ClientTransport | undefined;
-  #generation = 0;
-  #reader: FrameReader;
-  #ready = false;
-  #resuming = false;
-  #out: Array<[number, Uint8Array]> = [];
-  #flushQueued = false;
-  #session: string | undefined;
-  #token: string | undefined;
-  #uid: string | undefined;
-  #received = 0;
-  #heartbeatMs: number;
-  #lastRx = 0;
-  #attempt = 0;
-  #heartbeatTimer: ReturnType<typeof setInterval> | undefined;
-  #connectTimer: ReturnType<typeof setTimeout> | undefined;
-  #reconnectTimer: ReturnType<typeof setTimeout> | undefined;
-  #terminal: Notice | undefined;
-  #resumeRefusal: string | undefined;
-  #started: { resolve: () => void; reject: (err: Error) => void } | undefined;
+type Fn = (...args: any[]) => unknown;
 
-  constructor(factory: TransportFactory, options: Readonly<ClientOptions>) {
-    this.#factory = factory;
-    this.#options = options;
-    this.#reader = new FrameReader(options.maxPayload);
-    this.#heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
-  }
-
-  get state(): ClientState {
-    return this.#state;
-  }
-  get session(): string | undefined {
-    return this.#session;
-  }
-  get uid(): string | undefined {
-    return this.#uid;
-  }
-  get received(): number {
-    return this.#received;
-  }
+// A closure rather than a class: local names minify, private `#fields` do not (the browser size budget).
+/**
+ * Makes a client over `factory` with the typed proxies of `options.protocol`, and the function that opens its
+ * first connection (resolving once it is ready; rejecting, and closing the client, if it fails).
+ */
+export function createClient<P extends AnyProtocol>(
+  factory: TransportFactory,
+  options: Readonly<ClientOptions<P>>,
+): [client: Client<P>, start: () => Promise<void>] {
+  const pending = pendingRequests();
+  const listeners = new Map<unknown, Set<Listener>>();
+  let state: ClientState = 'connecting';
+  let transport: ClientTransport | undefined;
+  let generation = 0;
+  let reader = new FrameReader(options.maxPayload);
+  let ready = false;
+  let resuming = false;
+  let out: Array<[number, Uint8Array]> = [];
+  let flushQueued = false;
+  let session: string | undefined;
+  let token: string | undefined;
+  let uid: string | undefined;
+  let received = 0;
+  let heartbeatMs = options.heartbeatMs ?? DEFAULT_HEARTBEAT_MS;
+  let lastRx = 0;
+  let attempt = 0;
+  let heartbeatTimer: ReturnType<typeof setInterval> | undefined;
+  let connectTimer: ReturnType<typeof setTimeout> | undefined;
+  let reconnectTimer: ReturnType<typeof setTimeout> | undefined;
+  let terminal: Notice | undefined;
+  let resumeRefusal: string | undefined;
+  let started: { resolve: () => void; reject: (err: Error) => void } | undefined;
 
   /** Opens the first connection; resolves once it is ready, rejects (and closes) if it fails. */
-  start(): Promise<void> {
+  function start(): Promise<void> {
     return new Promise<void>((resolve, reject) => {
-      this.#started = { resolve, reject };
-      this.#open();
+      started = { resolve, reject };
+      open();
     });
   }
 
-  send(target: number | AnyRoute, payload?: unknown): void {
-    const [msgId, body] = this.#encode(target, payload);
-    this.#enqueue(msgId, body);
+  function send(target: number | AnyRoute, payload?: unknown): void {
+    const [msgId, body] = encode(target, payload);
+    enqueue(msgId, body);
   }
 
-  request(target: number | AnyRoute, payload?: unknown, options: RequestOptions = {}): Promise<unknown> {
+  function request(
+    target: number | AnyRoute,
+    payload?: unknown,
+    opts: RequestOptions = {},
+  ): Promise<unknown> {
     try {
-      const [msgId, body] = this.#encode(target, payload);
-      const signal = options.signal;
+      const [msgId, body] = encode(target, payload);
+      const signal = opts.signal;
       if (signal?.aborted) throw new RequestAbortedError(msgId, signal.reason);
-      this.#checkCanEnqueue();
-      const id = this.#pending.nextId();
+      checkCanEnqueue();
+      const id = pending.nextId();
       const decode = typeof target === 'number' ? (bytes: Uint8Array) => bytes : codecs[target.codec].decode;
-      const reply = this.#pending.add(
-        id,
-        msgId,
-        decode,
-        options.timeoutMs ?? this.#options.requestTimeoutMs,
-        signal,
-      );
-      this.#enqueue(MsgId.Request, encodeRequest(id, msgId, body));
+      const reply = pending.add(id, msgId, decode, opts.timeoutMs ?? options.requestTimeoutMs, signal);
+      enqueue(MsgId.Request, encodeRequest(id, msgId, body));
       return reply;
     } catch (err) {
       return Promise.reject(err);
     }
   }
 
-  on(key: string | number | AnyRoute, listener: Listener): Unsubscribe {
+  function on(key: string | number | AnyRoute, listener: Listener): Unsubscribe {
     let id: unknown = key;
     let fn = listener;
     if (typeof key === 'object') {
       const decode = codecs[key.codec].decode;
       id = key.msgId;
       fn = (payload: Uint8Array) => listener(decode(payload));
-    } else if (typeof key === 'number' && !isAppMsgId(key)) {
-      throw new RangeError(`pushes use application msgIds 1..0x7FFFFFFF, got ${key}`);
+    } else if (typeof key === 'number') {
+      checkAppMsgId(key);
     }
-    let set = this.#listeners.get(id);
+    let set = listeners.get(id);
     if (!set) {
       set = new Set();
-      this.#listeners.set(id, set);
+      listeners.set(id, set);
     }
     set.add(fn);
     return () => set.delete(fn);
   }
 
-  close(reason = 'closed by the client'): void {
-    if (this.#state === 'closed') return;
-    this.#transport?.close();
-    this.#teardown();
-    this.#closed(reason, new ConnectFailedError(reason));
+  function close(reason = 'closed by the client'): void {
+    if (state === 'closed') return;
+    transport?.close();
+    teardown();
+    closed(reason, new ConnectFailedError(reason));
   }
 
-  #encode(target: number | AnyRoute, payload: unknown): [number, Uint8Array] {
+  function encode(target: number | AnyRoute, payload: unknown): [number, Uint8Array] {
     if (typeof target === 'object') return [target.msgId, codecs[target.codec].encode(payload)];
-    if (!isAppMsgId(target)) throw new RangeError(`application msgIds are 1..0x7FFFFFFF, got ${target}`);
-    if (!(payload instanceof Uint8Array))
-      throw new CodecError(`a payload sent by msgId must be a Uint8Array`);
-    return [target, payload];
+    checkAppMsgId(target);
+    return [target, codecs.raw.encode(payload)];
   }
 
-  #checkCanEnqueue(): void {
-    if (this.#state === 'closed') throw new ConnectionClosedError('send after close');
-    if (!this.#ready && this.#out.length >= this.#options.maxQueuedFrames) {
-      throw new QueueFullError(this.#options.maxQueuedFrames);
+  function checkCanEnqueue(): void {
+    if (state === 'closed') throw new ConnectionClosedError('send after close');
+    if (!ready && out.length >= options.maxQueuedFrames) {
+      throw new QueueFullError(options.maxQueuedFrames);
     }
   }
 
   // Frames go out once per turn, coalesced into one message; while not ready they wait for the connection.
-  #enqueue(msgId: number, payload: Uint8Array): void {
-    this.#checkCanEnqueue();
-    this.#out.push([msgId, payload]);
-    if (this.#ready && !this.#flushQueued) {
-      this.#flushQueued = true;
-      queueMicrotask(() => this.#flush());
-    }
+  function enqueue(msgId: number, payload: Uint8Array): void {
+    checkCanEnqueue();
+    out.push([msgId, payload]);
+    if (ready) scheduleFlush();
   }
 
-  #flush(): void {
-    this.#flushQueued = false;
-    if (!this.#ready || this.#out.length === 0) return;
-    const frames = this.#out;
-    this.#out = [];
-    this.#transport?.send(encodeFrames(frames));
+  function scheduleFlush(): void {
+    if (flushQueued) return;
+    flushQueued = true;
+    queueMicrotask(flush);
   }
 
-  #open(): void {
-    const generation = ++this.#generation;
-    const current = () => generation === this.#generation;
-    this.#ready = false;
-    this.#reader = new FrameReader(this.#options.maxPayload);
-    this.#connectTimer = setTimeout(
-      () =>
-        this.#drop(
-          `no ${this.#options.hello ? 'WELCOME' : 'connection'} within ${this.#options.connectTimeoutMs} ms`,
-        ),
-      this.#options.connectTimeoutMs,
+  function flush(): void {
+    flushQueued = false;
+    if (!ready || out.length === 0) return;
+    const frames = out;
+    out = [];
+    transport?.send(encodeFrames(frames));
+  }
+
+  function open(): void {
+    const mine = ++generation;
+    const current = () => mine === generation;
+    ready = false;
+    reader = new FrameReader(options.maxPayload);
+    connectTimer = setTimeout(
+      () => drop(`connect timeout (${options.connectTimeoutMs} ms)`),
+      options.connectTimeoutMs,
     );
-    this.#transport = this.#factory({
-      open: () => current() && this.#onOpen(),
-      data: (bytes) => current() && this.#onData(bytes),
-      closed: (reason) => current() && this.#onClosed(reason),
+    transport = factory({
+      open: () => current() && onOpen(),
+      data: (bytes) => current() && onData(bytes),
+      closed: (reason) => current() && onClosed(reason),
     });
   }
 
-  #onOpen(): void {
-    this.#lastRx = Date.now();
-    if (!this.#options.hello) {
+  function onOpen(): void {
+    lastRx = Date.now();
+    if (!options.hello) {
       // Without HELLO there is no session to resume: a reconnect is a new plain session.
-      const lost = this.#session !== undefined || this.#attempt > 0;
-      this.#ready = true;
-      this.#connected({
+      const lost = session !== undefined || attempt > 0;
+      ready = true;
+      connected({
         resumed: false,
-        ...(lost ? this.#loseSession('the client does not send HELLO') : {}),
+        ...(lost ? loseSession('the client does not send HELLO') : {}),
       });
       return;
     }
-    this.#resuming = this.#token !== undefined;
-    this.#resumeRefusal = undefined;
-    const hello: Hello = this.#resuming
-      ? { v: PROTOCOL_VERSION, resume: this.#token!, received: this.#received }
-      : {
-          v: PROTOCOL_VERSION,
-          ...(this.#options.ticket === undefined ? {} : { ticket: this.#options.ticket }),
-        };
-    this.#transport?.send(encodeFrame(MsgId.Hello, encodeMessage(hello)));
+    resuming = token !== undefined;
+    resumeRefusal = undefined;
+    // msgpack leaves out keys whose value is undefined: no ticket, no key.
+    const hello: Hello = resuming
+      ? { v: PROTOCOL_VERSION, resume: token!, received }
+      : { v: PROTOCOL_VERSION, ticket: options.ticket };
+    transport?.send(encodeFrames([[MsgId.Hello, encodeMessage(hello)]]));
   }
 
-  #onData(bytes: Uint8Array): void {
-    this.#lastRx = Date.now();
+  function onData(bytes: Uint8Array): void {
+    lastRx = Date.now();
     try {
-      this.#reader.push(bytes, (msgId, payload) => this.#onFrame(msgId, payload));
+      reader.push(bytes, (msgId, payload) => onFrame(msgId, payload));
     } catch (err) {
       if (!(err instanceof WireProtocolError)) throw err;
-      this.#drop(`${err.code}: ${err.message}`);
+      drop(`${err.code}: ${err.message}`);
     }
   }
 
-  #onFrame(msgId: number, payload: Uint8Array): void {
+  function onFrame(msgId: number, payload: Uint8Array): void {
     if (msgId === MsgId.Heartbeat) return;
     if (msgId === MsgId.Notice) {
       const notice = decodeNotice(payload);
-      if (notice.code === 'RESUME_FAILED') this.#resumeRefusal = notice.message;
-      if (TERMINAL_NOTICES.has(notice.code)) this.#terminal = notice;
-      this.#emit('notice', notice);
+      if (notice.code === 'RESUME_FAILED') resumeRefusal = notice.message;
+      if (TERMINAL_NOTICES.test(notice.code)) terminal = notice;
+      emit('notice', notice);
       return;
     }
     if (msgId === MsgId.Welcome) {
-      if (!this.#options.hello || this.#ready)
-        throw new WireProtocolError('PROTOCOL_ERROR', 'unexpected WELCOME');
-      this.#onWelcome(payload);
+      if (!options.hello || ready) unexpected(msgId);
+      onWelcome(payload);
       return;
     }
-    if (!this.#ready) throw new WireProtocolError('PROTOCOL_ERROR', `msgId ${msgId} before WELCOME`);
+    if (!ready) unexpected(msgId);
     // Every other frame is numbered by the gateway: count it for resume.
-    this.#received++;
+    received++;
     if (msgId === MsgId.Response) {
       const { requestId, status, body } = decodeResponse(payload);
-      this.#pending.settle(requestId, status, body);
+      pending.settle(requestId, status, body);
     } else if (isAppMsgId(msgId)) {
-      this.#emit(msgId, payload);
+      emit(msgId, payload);
     } else {
-      throw new WireProtocolError('PROTOCOL_ERROR', `msgId 0x${msgId.toString(16)} is not sent by a gateway`);
+      unexpected(msgId);
     }
   }
 
-  #onWelcome(payload: Uint8Array): void {
+  function onWelcome(payload: Uint8Array): void {
     const welcome = decodeWelcome(payload);
-    this.#ready = true;
-    this.#session = welcome.session;
-    this.#token = welcome.token;
-    this.#uid = welcome.uid;
-    this.#heartbeatMs = this.#options.heartbeatMs ?? (welcome.heartbeatMs || DEFAULT_HEARTBEAT_MS);
-    if (this.#resuming && !welcome.resumed) {
-      const reason = welcome.reason ?? this.#resumeRefusal ?? 'the gateway did not resume the session';
-      this.#connected({ resumed: false, ...this.#loseSession(reason) });
+    ready = true;
+    session = welcome.session;
+    token = welcome.token;
+    uid = welcome.uid;
+    heartbeatMs = options.heartbeatMs ?? (welcome.heartbeatMs || DEFAULT_HEARTBEAT_MS);
+    if (resuming && !welcome.resumed) {
+      const reason = welcome.reason ?? resumeRefusal ?? 'not resumed';
+      connected({ resumed: false, ...loseSession(reason) });
     } else {
-      if (!this.#resuming) this.#received = 0;
-      this.#connected({ resumed: welcome.resumed });
+      if (!resuming) received = 0;
+      connected({ resumed: welcome.resumed });
     }
   }
 
   // The old session is gone: what was in flight or waiting cannot be answered by the new one.
-  #loseSession(reason: string): Partial<StateChange> {
-    this.#received = 0;
-    const dropped = this.#out.length;
-    this.#out = [];
-    this.#pending.failAll(() => new ResumeFailedError(reason));
+  function loseSession(reason: string): Partial<StateChange> {
+    received = 0;
+    const dropped = out.length;
+    out = [];
+    pending.failAll(() => new ResumeFailedError(reason));
     return { reason, dropped };
   }
 
-  #connected(change: Partial<StateChange>): void {
-    clearTimeout(this.#connectTimer);
-    this.#attempt = 0;
-    this.#heartbeatTimer = setInterval(() => this.#heartbeat(), this.#heartbeatMs);
-    this.#setState('connected', change);
-    if (this.#started) {
-      this.#started.resolve();
-      this.#started = undefined;
+  function connected(change: Partial<StateChange>): void {
+    clearTimeout(connectTimer);
+    attempt = 0;
+    heartbeatTimer = setInterval(() => heartbeat(), heartbeatMs);
+    setState('connected', change);
+    if (started) {
+      started.resolve();
+      started = undefined;
     }
-    this.#flushQueued = true;
-    queueMicrotask(() => this.#flush());
+    scheduleFlush();
   }
 
-  #heartbeat(): void {
-    const silent = Date.now() - this.#lastRx;
-    if (silent > this.#heartbeatMs + this.#options.maxServerDelayMs)
-      this.#drop(`server silent for ${silent} ms`);
-    else this.#enqueue(MsgId.Heartbeat, EMPTY);
+  function heartbeat(): void {
+    const silent = Date.now() - lastRx;
+    if (silent > heartbeatMs + options.maxServerDelayMs) drop(`server silent for ${silent} ms`);
+    else enqueue(MsgId.Heartbeat, EMPTY);
   }
 
   // The client gives up on the current connection (timeout, silence, bad bytes) and treats it as dropped.
-  #drop(reason: string): void {
-    this.#transport?.close();
-    this.#onClosed(reason);
+  function drop(reason: string): void {
+    transport?.close();
+    onClosed(reason);
   }
 
-  #teardown(): void {
-    this.#generation++;
-    this.#transport = undefined;
-    this.#ready = false;
-    clearInterval(this.#heartbeatTimer);
-    clearTimeout(this.#connectTimer);
-    clearTimeout(this.#reconnectTimer);
+  function teardown(): void {
+    generation++;
+    transport = undefined;
+    ready = false;
+    clearInterval(heartbeatTimer);
+    clearTimeout(connectTimer);
+    clearTimeout(reconnectTimer);
   }
 
-  #onClosed(reason: string): void {
-    this.#teardown();
-    const terminal = this.#terminal;
-    if (terminal) {
-      this.#closed(
-        `${terminal.code}: ${terminal.message}`,
-        new RemoteError(terminal.code, terminal.message, terminal.data),
-      );
-    } else if (this.#started) {
-      this.#closed(reason, new ConnectFailedError(reason));
-    } else if (!this.#options.reconnect.enabled) {
-      this.#closed(reason, new ConnectFailedError(reason));
-    } else if (this.#attempt >= this.#options.reconnect.maxAttempts) {
-      this.#closed(
-        `gave up after ${this.#attempt} reconnect attempts: ${reason}`,
-        new ConnectFailedError(reason),
-      );
+  function onClosed(reason: string): void {
+    teardown();
+    const notice = terminal;
+    if (notice) {
+      closed(`${notice.code}: ${notice.message}`, new RemoteError(notice.code, notice.message, notice.data));
+    } else if (started) {
+      closed(reason, new ConnectFailedError(reason));
+    } else if (!options.reconnect.enabled) {
+      closed(reason, new ConnectFailedError(reason));
+    } else if (attempt >= options.reconnect.maxAttempts) {
+      closed(`gave up after ${attempt} reconnect attempts: ${reason}`, new ConnectFailedError(reason));
     } else {
-      const { minDelayMs, maxDelayMs } = this.#options.reconnect;
-      const delayMs = backoffDelay(this.#attempt++, minDelayMs, maxDelayMs);
-      this.#setState('reconnecting', { reason, attempt: this.#attempt, delayMs });
-      this.#reconnectTimer = setTimeout(() => this.#open(), delayMs);
+      const { minDelayMs, maxDelayMs } = options.reconnect;
+      const delayMs = backoffDelay(attempt++, minDelayMs, maxDelayMs);
+      setState('reconnecting', { reason, attempt: attempt, delayMs });
+      reconnectTimer = setTimeout(() => open(), delayMs);
     }
   }
 
-  #closed(reason: string, startError: Error): void {
-    this.#out = [];
-    this.#pending.failAll(() => new ConnectionClosedError(reason));
-    this.#setState('closed', { reason });
-    if (this.#started) {
-      this.#started.reject(startError);
-      this.#started = undefined;
+  function closed(reason: string, startError: Error): void {
+    out = [];
+    pending.failAll(() => new ConnectionClosedError(reason));
+    setState('closed', { reason });
+    if (started) {
+      started.reject(startError);
+      started = undefined;
     }
   }
 
-  #setState(state: ClientState, change: Partial<StateChange>): void {
-    const previous = this.#state;
-    this.#state = state;
-    this.#emit('state', { state, previous, ...change });
+  function setState(next: ClientState, change: Partial<StateChange>): void {
+    const previous = state;
+    state = next;
+    emit('state', { state: next, previous, ...change });
   }
 
   // A listener that throws (or a push that does not decode) must not break the client: report it as 'error'.
-  #emit(key: unknown, value: unknown): void {
-    const set = this.#listeners.get(key);
+  function emit(key: unknown, value: unknown): void {
+    const set = listeners.get(key);
     if (!set) return;
     for (const listener of [...set]) {
       try {
         listener(value);
       } catch (err) {
-        const errors = this.#listeners.get('error');
-        if (key !== 'error' && errors?.size) this.#emit('error', err);
+        const errors = listeners.get('error');
+        if (key !== 'error' && errors?.size) emit('error', err);
         else
           queueMicrotask(() => {
             throw err;
@@ -391,4 +354,37 @@ export class ClientCore {
       }
     }
   }
+
+  // The typed proxies are plain properties built once from the protocol: `send.x`, `call.x`, `on.x`.
+  const sendFn: Fn & Record<string, Fn> = Object.assign((target: never, payload: unknown) =>
+    send(target, payload),
+  );
+  const onFn: Fn & Record<string, Fn> = Object.assign((key: never, listener: Fn) => on(key, listener));
+  const call: Record<string, Fn> = {};
+  for (const route of Object.values<AnyRoute>(options.protocol ?? {})) {
+    if (route.hasRequest) sendFn[route.name] = (payload: unknown) => send(route, payload);
+    if (route.hasReply)
+      call[route.name] = (payload: unknown, opts?: RequestOptions) => request(route, payload, opts);
+    if (route.hasPush) onFn[route.name] = (listener: Fn) => on(route, listener);
+  }
+  const client = {
+    get state() {
+      return state;
+    },
+    get session() {
+      return session;
+    },
+    get uid() {
+      return uid;
+    },
+    get received() {
+      return received;
+    },
+    send: sendFn,
+    request,
+    call,
+    on: onFn,
+    close,
+  };
+  return [client as unknown as Client<P>, start];
 }

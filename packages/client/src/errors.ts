@@ -73,7 +73,7 @@ export class InvalidOptionError extends ClientError {
 export class RequestTimeoutError extends ClientError {
   readonly timeoutMs: number;
   constructor(msgId: number, timeoutMs: number) {
-    super('TIMEOUT', `request for msgId ${msgId} got no response within ${timeoutMs} ms`);
+    super('TIMEOUT', `no response to msgId ${msgId} in ${timeoutMs} ms`);
     this.name = 'RequestTimeoutError';
     this.timeoutMs = timeoutMs;
   }
@@ -82,7 +82,7 @@ export class RequestTimeoutError extends ClientError {
 /** A request's AbortSignal fired before its response came; `cause` is the signal's reason. */
 export class RequestAbortedError extends ClientError {
   constructor(msgId: number, reason: unknown) {
-    super('ABORTED', `request for msgId ${msgId} was aborted`, { cause: reason });
+    super('ABORTED', `request to msgId ${msgId} aborted`, { cause: reason });
     this.name = 'RequestAbortedError';
   }
 }
@@ -100,7 +100,7 @@ export class RemoteError extends ClientError {
 /** The session was lost (a refused resume, or a reconnect without HELLO): what was in flight cannot be answered. */
 export class ResumeFailedError extends ClientError {
   constructor(reason: string) {
-    super('RESUME_FAILED', `the session was not resumed: ${reason}`);
+    super('RESUME_FAILED', `session lost: ${reason}`);
     this.name = 'ResumeFailedError';
   }
 }
@@ -108,7 +108,7 @@ export class ResumeFailedError extends ClientError {
 /** The client is closed (by `close()`, a terminal notice, or reconnect attempts running out). */
 export class ConnectionClosedError extends ClientError {
   constructor(reason: string) {
-    super('CLOSED', `the client is closed: ${reason}`);
+    super('CLOSED', `client closed: ${reason}`);
     this.name = 'ConnectionClosedError';
   }
 }
@@ -124,7 +124,7 @@ export class ConnectFailedError extends ClientError {
 /** Too many frames wait for a reconnect; `maxQueuedFrames` bounds them. */
 export class QueueFullError extends ClientError {
   constructor(limit: number) {
-    super('QUEUE_FULL', `${limit} frames already wait for the connection`);
+    super('QUEUE_FULL', `queue of ${limit} frames is full`);
     this.name = 'QueueFullError';
   }
 }

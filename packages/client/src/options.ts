@@ -53,7 +53,7 @@ export const DEFAULT_RECONNECT_OPTIONS: Readonly<ReconnectOptions> = Object.free
   enabled: true,
   minDelayMs: 500,
   maxDelayMs: 20_000,
-  maxAttempts: Number.POSITIVE_INFINITY,
+  maxAttempts: Infinity,
 });
 
 export const DEFAULT_HEARTBEAT_MS = 25_000;
@@ -74,8 +74,7 @@ export const DEFAULT_CLIENT_OPTIONS: Readonly<ClientOptions> = Object.freeze({
 
 function positive(property: string, value: number | undefined, allowInfinity = false): void {
   if (value === undefined) return;
-  const ok =
-    allowInfinity && value === Number.POSITIVE_INFINITY ? true : Number.isInteger(value) && value > 0;
+  const ok = allowInfinity && value === Infinity ? true : Number.isInteger(value) && value > 0;
   if (!ok) throw new InvalidOptionError(property, `must be a positive integer, got ${String(value)}`);
 }
 
@@ -106,10 +105,10 @@ export function resolveOptions<P extends AnyProtocol>(
   positive('reconnect.maxDelayMs', reconnect.maxDelayMs);
   positive('reconnect.maxAttempts', reconnect.maxAttempts, true);
   if (reconnect.maxDelayMs < reconnect.minDelayMs) {
-    throw new InvalidOptionError('reconnect.maxDelayMs', 'must not be below reconnect.minDelayMs');
+    throw new InvalidOptionError('reconnect.maxDelayMs', 'must be >= minDelayMs');
   }
   if (options.ticket !== undefined && !options.hello) {
-    throw new InvalidOptionError('ticket', 'needs hello: true (the ticket travels in HELLO)');
+    throw new InvalidOptionError('ticket', 'needs hello: true');
   }
   return Object.freeze(options);
 }

@@ -39,8 +39,8 @@ export function webSocket(url: string, WebSocketClass: WebSocketConstructor): Tr
       else if (ArrayBuffer.isView(event.data)) events.data(event.data as Uint8Array);
       else {
         // The protocol has binary messages only; text means the peer is not a Troupe gateway.
-        socket.close(1003, 'binary frames only');
-        finish('websocket text message refused');
+        socket.close(1003, 'binary only');
+        finish('websocket text message');
       }
     };
     socket.onclose = (event) =>
