@@ -1,5 +1,5 @@
 // Route codecs: how a client payload becomes the `data` a backend receives, and a reply becomes bytes.
-import { Packr } from 'msgpackr';
+import { C1, Packr } from 'msgpackr';
 import { PayloadError } from './errors.js';
 
 /** `msgpack` (default), `json` (UTF-8 text), or `raw` (the bytes as they are). */
@@ -23,7 +23,10 @@ export function decodePayload(codec: RouteCodec, bytes: Uint8Array): unknown {
   if (bytes.length === 0) return null;
   try {
     if (codec === 'json') return JSON.parse(decoder.decode(bytes));
-    return packr.unpack(bytes);
+    const value = packr.unpack(bytes);
+    // msgpackr decodes the never-used byte 0xc1 to a marker instead of failing.
+    if (value === C1) throw new Error('0xc1 is not a msgpack value');
+    return value;
   } catch (err) {
     throw new PayloadError(`payload is not valid ${codec}: ${(err as Error).message}`, { cause: err });
   }

@@ -7,7 +7,11 @@ export interface WsListenOptions {
   host?: string;
   /** 0 (default) picks a free port. */
   port?: number;
-  /** Largest WebSocket message accepted, bytes. Default: `maxFrame` + 8. */
+  /**
+   * Largest WebSocket message accepted, bytes; past it `ws` closes the socket (code 1009) without a
+   * notice. Default 16 whole frames of `maxFrame` (a message may carry several frames), so a single
+   * oversize frame still gets its FRAME_TOO_LARGE notice.
+   */
   maxPayload?: number;
   /** Per-message deflate; off by default (it costs CPU and memory per connection). */
   perMessageDeflate?: boolean;
@@ -128,7 +132,7 @@ export function resolveGatewayOptions(user: GatewayOptions = {}): ResolvedGatewa
       : Object.freeze({
           host: DEFAULT_LISTEN_HOST,
           port: 0,
-          maxPayload: maxFrame + 8,
+          maxPayload: 16 * (maxFrame + 8),
           perMessageDeflate: false,
           ...user.ws,
         });
