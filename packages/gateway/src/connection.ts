@@ -12,7 +12,10 @@ export interface ConnectionHost {
   readonly maxOutboundBytes: number;
   /** A frame other than a heartbeat arrived. */
   frame(conn: Connection, msgId: number, payload: Uint8Array): void;
-  /** The socket is gone; `conn.closeReason` says why. */
+  /**
+   * The connection ended (once): closed by the gateway (at once, without waiting for a client that
+   * may not read) or by the client. `conn.closeReason` says why.
+   */
   closed(conn: Connection): void;
   /** Bad input or a slow client: counted under `refusals` by code. */
   refused(code: string): void;
@@ -93,6 +96,14 @@ export class Connection implements SocketEvents {
     this.#gone = true;
     this.#out = [];
     this.#outBytes = 0;
+    this.#ended();
+  }
+
+  #endedOnce = false;
+
+  #ended(): void {
+    if (this.#endedOnce) return;
+    this.#endedOnce = true;
     this.#host.closed(this);
   }
 
@@ -120,6 +131,7 @@ export class Connection implements SocketEvents {
     this.#closing = true;
     this.#flush();
     this.socket.end();
+    this.#ended();
   }
 
   /** Closes without a notice (the session moved to another connection, or the gateway is killed). */
@@ -129,6 +141,7 @@ export class Connection implements SocketEvents {
     this.#closing = true;
     this.#flush();
     this.socket.end();
+    this.#ended();
   }
 
   #queue(frame: Uint8Array): void {

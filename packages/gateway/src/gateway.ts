@@ -10,7 +10,7 @@ import { RouteSources } from './route-sources.js';
 import type { Route, RouteSpec, RouteTable } from './routes.js';
 import type { Session } from './session.js';
 import { GATEWAY_ACTOR, SessionManager } from './sessions.js';
-import { END_GRACE_MS, type Listener } from './socket.js';
+import type { Listener } from './socket.js';
 import { listenTcp } from './tcp-listener.js';
 import { TicketVerifier } from './ticket.js';
 import { UidRegistry, uidOwner } from './uid-registry.js';
@@ -67,8 +67,6 @@ class RunningGateway implements ConnectionHost {
   readonly #unsubscribe: Array<() => void> = [];
   #lagMs = 0;
   #stopping = false;
-  /** Called when the last connection closes while stopping. */
-  #drainedWaiter: (() => void) | undefined;
 
   private constructor(host: ExtensionHost, options: ResolvedGatewayOptions) {
     this.#host = host;
@@ -146,7 +144,6 @@ class RunningGateway implements ConnectionHost {
 
   closed(conn: Connection): void {
     this.#connections.delete(conn);
-    if (this.#connections.size === 0) this.#drainedWaiter?.();
     const session = conn.owner as Session | undefined;
     if (session !== undefined) this.#manager.connectionLost(session, conn);
   }
@@ -228,23 +225,8 @@ class RunningGateway implements ConnectionHost {
     const closing = [this.#listeners.ws?.close(), this.#listeners.tcp?.close()];
     const notice = { code: 'GOING_AWAY', message: 'the gateway is shutting down' };
     this.#manager.closeAll('going-away', notice);
-    for (const conn of this.#connections) conn.close(notice.code, notice.message, 'going-away');
-    await this.#drained();
+    for (const conn of [...this.#connections]) conn.close(notice.code, notice.message, 'going-away');
+    // The TCP server resolves once its sockets are gone (each is destroyed at most END_GRACE_MS after end).
     await Promise.all(closing);
-  }
-
-  /** Resolves once every client socket has closed (they are destroyed after END_GRACE_MS). */
-  #drained(): Promise<void> {
-    if (this.#connections.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const timer = setTimeout(() => {
-        for (const c of this.#connections) c.socket.destroy();
-      }, END_GRACE_MS + 100);
-      this.#drainedWaiter = () => {
-        clearTimeout(timer);
-        this.#drainedWaiter = undefined;
-        resolve();
-      };
-    });
   }
 }
