@@ -33,7 +33,8 @@ interface Failure {
 export function failureOf(err: unknown): Failure {
   if (err instanceof TimeoutError) return { code: 'TIMEOUT', message: 'the backend did not answer in time' };
   if (err instanceof RemoteError) {
-    const f: Failure = { code: err.code, message: err.message };
+    // A handler's own error code passes through; an error without one is BACKEND_ERROR.
+    const f: Failure = { code: err.code === 'HANDLER_ERROR' ? 'BACKEND_ERROR' : err.code, message: err.message };
     if (err.data !== undefined) f.data = err.data;
     return f;
   }
