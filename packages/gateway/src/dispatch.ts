@@ -34,7 +34,10 @@ export function failureOf(err: unknown): Failure {
   if (err instanceof TimeoutError) return { code: 'TIMEOUT', message: 'the backend did not answer in time' };
   if (err instanceof RemoteError) {
     // A handler's own error code passes through; an error without one is BACKEND_ERROR.
-    const f: Failure = { code: err.code === 'HANDLER_ERROR' ? 'BACKEND_ERROR' : err.code, message: err.message };
+    const f: Failure = {
+      code: err.code === 'HANDLER_ERROR' ? 'BACKEND_ERROR' : err.code,
+      message: err.message,
+    };
     if (err.data !== undefined) f.data = err.data;
     return f;
   }
