@@ -19,6 +19,9 @@ export {
 export type { GatewayExtension } from './gateway.js';
 export { gateway } from './gateway.js';
 export type { GatewayLoad } from './gateway-actor.js';
+export type { Authenticate, LoginAnswer, LoginService, LoginServiceOptions } from './login.js';
+export { DEFAULT_REPORT_MS, LOGIN_ACTOR, loginService } from './login.js';
+export type { LoginHttpOptions } from './login-http.js';
 export type { GatewayStats, RouteCounters } from './metrics.js';
 export type { GatewayOptions, ResumeOptions, TcpListenOptions, WsListenOptions } from './options.js';
 export {
