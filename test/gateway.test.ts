@@ -1,7 +1,9 @@
 // The gateway over real sockets, both transports: framing, limits, rules, requests, sessions, pushes.
 import { encodeFrame, unpack } from '@troupe/client/wire';
 import { coreOf } from '@troupe/runtime/internal';
+import { waitFor } from '@troupe/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
 import { RawClient, type Via } from './fixtures/gateway-client.js';
 import { type GatewayCluster, startGatewayCluster } from './fixtures/gateway-cluster.js';
 
@@ -124,6 +126,65 @@ describe.each<Via>(['tcp', 'ws'])('gateway over %s', (via) => {
     c.send(6, {});
     expect((await c.notice('KICKED')).message).toBe('bye');
     await c.closedByServer();
+  });
+});
+
+describe('gateway limits', () => {
+  it('refuses a WebSocket text message with PROTOCOL_ERROR', async () => {
+    cluster = await startGatewayCluster();
+    const ws = new WebSocket(cluster.ws());
+    const received: Array<{ code: string }> = [];
+    const closed = new Promise<void>((resolve) => ws.once('close', () => resolve()));
+    ws.on('message', (data) => {
+      const bytes = new Uint8Array(data as Buffer);
+      received.push(unpack(bytes.subarray(8)) as { code: string });
+    });
+    await new Promise((resolve) => ws.once('open', resolve));
+    ws.send('hello');
+    await closed;
+    expect(received).toMatchObject([{ code: 'PROTOCOL_ERROR' }]);
+  });
+
+  it('answers TOO_MANY_REQUESTS past maxInFlight per session', async () => {
+    cluster = await startGatewayCluster({ gateway: { maxInFlight: 2, requestTimeoutMs: 1000 } });
+    const c = await client('tcp');
+    const ids = [c.request(11, {}), c.request(11, {}), c.request(11, {})];
+    expect(await c.response(ids[2]!)).toMatchObject({ status: 1, body: { code: 'TOO_MANY_REQUESTS' } });
+    expect(await c.response(ids[0]!)).toMatchObject({ status: 1, body: { code: 'TIMEOUT' } });
+    expect(await c.call(8, { a: 1, b: 1 })).toMatchObject({ body: { sum: 2 } });
+  });
+});
+
+describe('gateway routes', () => {
+  it('serves a route put in the membership KV at once, and blocks it again when deleted', async () => {
+    cluster = await startGatewayCluster();
+    const c = await client('tcp');
+    expect(await c.call(30, { a: 1, b: 2 })).toMatchObject({ status: 1, body: { code: 'BLOCKED' } });
+    const kv = cluster.gatewayNodes[0]!.kv;
+    await kv.put(
+      'routes/sum',
+      JSON.stringify({ msgId: 30, name: 'sum', rule: 'pass', service: 2, handler: 'add' }),
+    );
+    await waitFor(() => cluster!.gateways[0]!.routes().some((r) => r.msgId === 30), 2000, 'the KV route');
+    expect(await c.call(30, { a: 1, b: 2 })).toEqual({ status: 0, body: { sum: 3 } });
+    await kv.delete('routes/sum');
+    await waitFor(
+      () => !cluster!.gateways[0]!.routes().some((r) => r.msgId === 30),
+      2000,
+      'the route removed',
+    );
+    expect(await c.call(30, { a: 1, b: 2 })).toMatchObject({ status: 1, body: { code: 'BLOCKED' } });
+  });
+
+  it('replaces routes from code live, and answers BACKEND_UNAVAILABLE for a service with no member', async () => {
+    cluster = await startGatewayCluster();
+    const c = await client('ws');
+    cluster.gateways[0]!.setRoutes([{ msgId: 8, rule: 'pass', service: 9, handler: 'add' }]);
+    expect(await c.call(8, { a: 1, b: 2 })).toMatchObject({
+      status: 1,
+      body: { code: 'BACKEND_UNAVAILABLE' },
+    });
+    expect(await c.call(2, { uid: 'x' })).toMatchObject({ status: 1, body: { code: 'BLOCKED' } });
   });
 });
 
