@@ -37,7 +37,7 @@ const Game = defineProtocol({
 
 const FAST: ConnectOptions<typeof Game> = {
   protocol: Game,
-  WebSocket: WebSocket as never,
+  WebSocket,
   reconnect: { minDelayMs: 5, maxDelayMs: 20 },
   connectTimeoutMs: 2_000,
 };

@@ -31,7 +31,7 @@ afterEach(async () => {
 
 const OPTIONS: ConnectOptions<typeof Echo> = {
   protocol: Echo,
-  WebSocket: WebSocket as never,
+  WebSocket,
   reconnect: { minDelayMs: 20, maxDelayMs: 100 },
 };
 
