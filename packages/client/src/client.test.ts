@@ -283,6 +283,16 @@ describe('state machine', () => {
     expect(client.uid).toBe('bob');
   });
 
+  it('rejects connect when the transport cannot even start', async () => {
+    const factory = () => {
+      throw new SyntaxError('bad URL');
+    };
+    await expect(connect(factory, FAST)).rejects.toMatchObject({
+      name: 'ConnectFailedError',
+      message: 'could not connect: cannot open the connection: bad URL',
+    });
+  });
+
   it('close() fails requests in flight and stops reconnecting', async () => {
     const client = await open();
     const pending = client.call.hang();
