@@ -216,7 +216,10 @@ export function createClient<P extends AnyProtocol>(
       reader.push(bytes, (msgId, payload) => onFrame(msgId, payload));
     } catch (err) {
       if (!(err instanceof WireProtocolError)) throw err;
-      drop(`${err.code}: ${err.message}`);
+      // Bytes that break the protocol end the client: a resume would replay the same frame.
+      transport?.close();
+      teardown();
+      closed(`${err.code}: ${err.message}`, err);
     }
   }
 
