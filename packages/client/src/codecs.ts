@@ -36,8 +36,7 @@ const json: PayloadCodec = {
 const raw: PayloadCodec = {
   encode(value) {
     if (value === undefined) return EMPTY;
-    if (!(value instanceof Uint8Array))
-      throw new CodecError(`the raw codec takes a Uint8Array, got ${typeof value}`);
+    if (!(value instanceof Uint8Array)) throw new CodecError('payload must be a Uint8Array');
     return value;
   },
   decode: (bytes) => bytes,

@@ -1,15 +1,28 @@
 // `@troupe/client`: what game and chat clients import (browser-safe: nothing here imports `node:`).
 
+export { TERMINAL_NOTICES } from './client.js';
+export { connect } from './connect.js';
 export type { WireErrorBody } from './errors.js';
 export {
   ClientError,
   CodecError,
+  ConnectFailedError,
+  ConnectionClosedError,
+  InvalidOptionError,
   InvalidProtocolError,
   MalformedMsgpackError,
+  QueueFullError,
+  RemoteError,
+  RequestAbortedError,
+  RequestTimeoutError,
+  ResumeFailedError,
   UnsupportedValueError,
   WireProtocolError,
 } from './errors.js';
+export type { Notice } from './messages.js';
 export { NoticeCode } from './messages.js';
+export type { ClientOptions, ConnectOptions, ReconnectOptions } from './options.js';
+export { DEFAULT_CLIENT_OPTIONS, DEFAULT_RECONNECT_OPTIONS } from './options.js';
 export type {
   Absent,
   AnyProtocol,
@@ -18,6 +31,7 @@ export type {
   CodecName,
   HandlerOf,
   HandlerResult,
+  IsAbsent,
   PayloadCodec,
   PayloadType,
   Protocol,
@@ -28,6 +42,7 @@ export type {
   Route,
   RouteEntry,
   RouteHandler,
+  RouteInfo,
   RouteOf,
   RouteSpec,
   RouteTargets,
@@ -47,4 +62,20 @@ export {
   type,
 } from './protocol.js';
 export type { ClientTransport, TransportEvents, TransportFactory } from './transport.js';
+export type {
+  CallProxies,
+  Client,
+  ClientState,
+  OnFunction,
+  OnProxies,
+  PayloadArgs,
+  RequestFunction,
+  RequestOptions,
+  SendFunction,
+  SendProxies,
+  StateChange,
+  Unsubscribe,
+} from './typed.js';
+export type { WebSocketConstructor, WebSocketLike } from './websocket.js';
+export { webSocket } from './websocket.js';
 export { MsgId } from './wire.js';

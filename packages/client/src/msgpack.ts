@@ -39,21 +39,21 @@ function head(type: number, width: 1 | 2 | 4, n: number): void {
 }
 
 /** Writes a length-prefixed header: the fix form when it fits, else the 8-, 16- or 32-bit form. */
-function sized(n: number, fix: number, fixMax: number, t8: number, t16: number, t32: number): void {
+/**
+ * Writes `n` in the smallest form: the fix form when `n <= fixMax`, else the 8-bit form (type `t16 - 1`, when
+ * the kind has one), the 16-bit form `t16` or the 32-bit form `t16 + 1`; msgpack numbers its types that way.
+ */
+function sized(n: number, fix: number, fixMax: number, t16: number, has8: boolean): void {
   if (n <= fixMax) byte(fix | n);
-  else if (n < 0x100 && t8) head(t8, 1, n);
+  else if (n < 0x100 && has8) head(t16 - 1, 1, n);
   else if (n < 0x10000) head(t16, 2, n);
-  else head(t32, 4, n);
+  else head(t16 + 1, 4, n);
 }
 
 function writeNumber(n: number): void {
   if (Number.isInteger(n) && n >= -0x80000000 && n <= 0xffffffff) {
-    if (n >= 0) {
-      if (n < 0x80) byte(n);
-      else if (n < 0x100) head(0xcc, 1, n);
-      else if (n < 0x10000) head(0xcd, 2, n);
-      else head(0xce, 4, n);
-    } else if (n >= -32) byte(n & 0xff);
+    if (n >= 0) sized(n, 0, 0x7f, 0xcd, true);
+    else if (n >= -32) byte(n & 0xff);
     else if (n >= -0x80) head(0xd0, 1, n & 0xff);
     else if (n >= -0x8000) head(0xd1, 2, n & 0xffff);
     else head(0xd2, 4, n >>> 0);
@@ -80,18 +80,16 @@ function writeBigInt(n: bigint): void {
   pos += 8;
 }
 
+/** Writes a length header and the bytes: str and bin share it. */
+function writeBytes(bytes: Uint8Array, fix: number, fixMax: number, t16: number): void {
+  sized(bytes.length, fix, fixMax, t16, true);
+  reserve(bytes.length);
+  buf.set(bytes, pos);
+  pos += bytes.length;
+}
+
 function writeString(s: string): void {
-  // A UTF-8 string takes at most 3 bytes per UTF-16 unit: reserve that, encode, then write the header.
-  const max = s.length * 3;
-  const width = max < 0x20 ? 0 : max < 0x100 ? 1 : max < 0x10000 ? 2 : 4;
-  reserve(1 + width + max);
-  const start = pos + 1 + width;
-  const len = utf8Encoder.encodeInto(s, buf.subarray(start)).written;
-  // The header uses the smallest form for the real length, as msgpackr does; shift the bytes if it is smaller.
-  const real = len < 0x20 ? 0 : len < 0x100 ? 1 : len < 0x10000 ? 2 : 4;
-  if (real !== width) buf.copyWithin(pos + 1 + real, start, start + len);
-  sized(len, 0xa0, 0x1f, 0xd9, 0xda, 0xdb);
-  pos += len;
+  writeBytes(utf8Encoder.encode(s), 0xa0, 0x1f, 0xda);
 }
 
 function write(value: unknown, depth: number): void {
@@ -115,26 +113,23 @@ function write(value: unknown, depth: number): void {
     case 'object':
       break;
     default:
-      throw new UnsupportedValueError(`a ${typeof value} has no msgpack form`);
+      throw new UnsupportedValueError(`no msgpack form for a ${typeof value}`);
   }
   if (value === null) {
     byte(0xc0);
     return;
   }
   if (value instanceof Uint8Array) {
-    sized(value.length, 0, -1, 0xc4, 0xc5, 0xc6);
-    reserve(value.length);
-    buf.set(value, pos);
-    pos += value.length;
+    writeBytes(value, 0, -1, 0xc5);
     return;
   }
   if (Array.isArray(value)) {
-    sized(value.length, 0x90, 0x0f, 0, 0xdc, 0xdd);
+    sized(value.length, 0x90, 0x0f, 0xdc, false);
     for (const item of value) write(item, depth + 1);
     return;
   }
   if (value instanceof Map) {
-    sized(value.size, 0x80, 0x0f, 0, 0xde, 0xdf);
+    sized(value.size, 0x80, 0x0f, 0xde, false);
     for (const [k, v] of value) {
       write(k, depth + 1);
       write(v, depth + 1);
@@ -142,14 +137,12 @@ function write(value: unknown, depth: number): void {
     return;
   }
   if (value instanceof Date || ArrayBuffer.isView(value) || value instanceof ArrayBuffer) {
-    throw new UnsupportedValueError(
-      `a ${value.constructor.name} has no msgpack form here (send bytes or numbers)`,
-    );
+    throw new UnsupportedValueError(`no msgpack form for a ${value.constructor.name}`);
   }
   // Plain objects become maps; keys whose value is undefined are left out, as JSON.stringify does.
   const record = value as Record<string, unknown>;
   const keys = Object.keys(record).filter((k) => record[k] !== undefined);
-  sized(keys.length, 0x80, 0x0f, 0, 0xde, 0xdf);
+  sized(keys.length, 0x80, 0x0f, 0xde, false);
   for (const k of keys) {
     writeString(k);
     write(record[k], depth + 1);
@@ -163,130 +156,95 @@ export function pack(value: unknown): Uint8Array {
   return buf.slice(0, pos);
 }
 
-/** Reads one msgpack value at a time from a byte slice. */
-class Reader {
-  readonly #bytes: Uint8Array;
-  readonly #view: DataView;
-  pos = 0;
-  constructor(bytes: Uint8Array) {
-    this.#bytes = bytes;
-    this.#view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  }
+// The decoder's input; module state like the encoder's (decoding is synchronous and calls out to nothing).
+let input: Uint8Array = new Uint8Array(0);
+let inView: DataView = new DataView(input.buffer);
+let at = 0;
 
-  #need(n: number): number {
-    const at = this.pos;
-    if (at + n > this.#bytes.length) {
-      throw new MalformedMsgpackError(
-        `truncated: needed ${n} bytes at offset ${at} of ${this.#bytes.length}`,
-      );
-    }
-    this.pos = at + n;
-    return at;
-  }
+/** Claims `n` bytes and returns where they start. */
+function take(n: number): number {
+  const start = at;
+  at += n;
+  if (at > input.length) throw new MalformedMsgpackError(`truncated: ${n} bytes needed at offset ${start}`);
+  return start;
+}
 
-  #uint(width: 1 | 2 | 4): number {
-    const at = this.#need(width);
-    return width === 1 ? this.#bytes[at]! : width === 2 ? this.#view.getUint16(at) : this.#view.getUint32(at);
-  }
+function readUint(width: number): number {
+  const p = take(width);
+  return width === 1 ? input[p]! : width === 2 ? inView.getUint16(p) : inView.getUint32(p);
+}
 
-  #str(len: number): string {
-    const at = this.#need(len);
-    try {
-      return utf8Decoder.decode(this.#bytes.subarray(at, at + len));
-    } catch (err) {
-      throw new MalformedMsgpackError(`invalid UTF-8 in a string at offset ${at}: ${String(err)}`);
-    }
+function readStr(len: number): string {
+  const p = take(len);
+  try {
+    return utf8Decoder.decode(input.subarray(p, p + len));
+  } catch {
+    throw new MalformedMsgpackError(`invalid UTF-8 at offset ${p}`);
   }
+}
 
-  #array(len: number, depth: number): unknown[] {
-    const out = new Array<unknown>(len);
-    for (let i = 0; i < len; i++) out[i] = this.value(depth + 1);
-    return out;
-  }
+function readArray(len: number, depth: number): unknown[] {
+  const out = new Array<unknown>(len);
+  for (let i = 0; i < len; i++) out[i] = read(depth + 1);
+  return out;
+}
 
-  #map(len: number, depth: number): Record<string, unknown> {
-    const out: Record<string, unknown> = {};
-    for (let i = 0; i < len; i++) {
-      const key = this.value(depth + 1);
-      const value = this.value(depth + 1);
-      const k = typeof key === 'string' ? key : String(key);
-      // A `__proto__` key is data, not a prototype switch.
-      if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true });
-      else out[k] = value;
-    }
-    return out;
+function readMap(len: number, depth: number): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < len; i++) {
+    const key = read(depth + 1);
+    const k = typeof key === 'string' ? key : String(key);
+    const value = read(depth + 1);
+    // A `__proto__` key is data, not a prototype switch.
+    if (k === '__proto__') Object.defineProperty(out, k, { value, enumerable: true, writable: true });
+    else out[k] = value;
   }
+  return out;
+}
 
-  value(depth: number): unknown {
-    if (depth > MAX_MSGPACK_DEPTH)
-      throw new MalformedMsgpackError(`nesting deeper than ${MAX_MSGPACK_DEPTH}`);
-    const t = this.#bytes[this.#need(1)]!;
-    if (t < 0x80) return t;
-    if (t < 0x90) return this.#map(t & 0x0f, depth);
-    if (t < 0xa0) return this.#array(t & 0x0f, depth);
-    if (t < 0xc0) return this.#str(t & 0x1f);
-    if (t >= 0xe0) return t - 0x100;
-    const v = this.#view;
-    let at: number;
-    switch (t) {
-      case 0xc0:
-        return null;
-      case 0xc2:
-        return false;
-      case 0xc3:
-        return true;
-      case 0xc4:
-      case 0xc5:
-      case 0xc6: {
-        const len = this.#uint(t === 0xc4 ? 1 : t === 0xc5 ? 2 : 4);
-        at = this.#need(len);
-        return this.#bytes.slice(at, at + len);
-      }
-      case 0xca:
-        return v.getFloat32(this.#need(4));
-      case 0xcb:
-        return v.getFloat64(this.#need(8));
-      case 0xcc:
-        return this.#uint(1);
-      case 0xcd:
-        return this.#uint(2);
-      case 0xce:
-        return this.#uint(4);
-      case 0xcf:
-        return v.getBigUint64(this.#need(8));
-      case 0xd0:
-        return v.getInt8(this.#need(1));
-      case 0xd1:
-        return v.getInt16(this.#need(2));
-      case 0xd2:
-        return v.getInt32(this.#need(4));
-      case 0xd3:
-        return v.getBigInt64(this.#need(8));
-      case 0xd4:
-        // msgpackr writes `undefined` as fixext 1 of type 0 with a zero byte.
-        at = this.#need(2);
-        if (this.#bytes[at] === 0 && this.#bytes[at + 1] === 0) return undefined;
-        throw new MalformedMsgpackError(`unknown extension type ${this.#bytes[at]} at offset ${at - 1}`);
-      case 0xd9:
-        return this.#str(this.#uint(1));
-      case 0xda:
-        return this.#str(this.#uint(2));
-      case 0xdb:
-        return this.#str(this.#uint(4));
-      case 0xdc:
-        return this.#array(this.#uint(2), depth);
-      case 0xdd:
-        return this.#array(this.#uint(4), depth);
-      case 0xde:
-        return this.#map(this.#uint(2), depth);
-      case 0xdf:
-        return this.#map(this.#uint(4), depth);
-      default:
-        throw new MalformedMsgpackError(
-          `unsupported type byte 0x${t.toString(16)} at offset ${this.pos - 1}`,
-        );
-    }
+// uint 8/16/32/64 (0xcc..0xcf) then int 8/16/32/64 (0xd0..0xd3): the low two bits give the width.
+const INT_GETTERS = [
+  'getUint8',
+  'getUint16',
+  'getUint32',
+  'getBigUint64',
+  'getInt8',
+  'getInt16',
+  'getInt32',
+  'getBigInt64',
+] as const;
+
+function read(depth: number): unknown {
+  if (depth > MAX_MSGPACK_DEPTH) throw new MalformedMsgpackError(`nesting deeper than ${MAX_MSGPACK_DEPTH}`);
+  const t = input[take(1)]!;
+  if (t < 0x80) return t;
+  if (t < 0x90) return readMap(t & 0x0f, depth);
+  if (t < 0xa0) return readArray(t & 0x0f, depth);
+  if (t < 0xc0) return readStr(t & 0x1f);
+  if (t >= 0xe0) return t - 0x100;
+  if (t === 0xc0) return null;
+  if (t === 0xc2 || t === 0xc3) return t === 0xc3;
+  if (t >= 0xcc && t <= 0xd3) {
+    const i = t - 0xcc;
+    return inView[INT_GETTERS[i]!](take(1 << (i & 3)));
   }
+  if (t === 0xca) return inView.getFloat32(take(4));
+  if (t === 0xcb) return inView.getFloat64(take(8));
+  // bin, str, array and map come in 8/16/32-bit length forms in that order (array and map without 8).
+  if (t >= 0xc4 && t <= 0xc6) {
+    const len = readUint(1 << (t - 0xc4));
+    const p = take(len);
+    return input.slice(p, p + len);
+  }
+  if (t >= 0xd9 && t <= 0xdb) return readStr(readUint(1 << (t - 0xd9)));
+  if (t === 0xdc || t === 0xdd) return readArray(readUint(t === 0xdc ? 2 : 4), depth);
+  if (t === 0xde || t === 0xdf) return readMap(readUint(t === 0xde ? 2 : 4), depth);
+  if (t === 0xd4) {
+    // msgpackr writes `undefined` as fixext 1 of type 0 with a zero byte.
+    const p = take(2);
+    if (input[p] === 0 && input[p + 1] === 0) return undefined;
+  }
+  throw new MalformedMsgpackError(`bad type byte 0x${t.toString(16)} at offset ${at - 1}`);
 }
 
 /**
@@ -295,10 +253,11 @@ class Reader {
  * Throws MalformedMsgpackError on bad or trailing bytes.
  */
 export function unpack(bytes: Uint8Array): unknown {
-  const reader = new Reader(bytes);
-  const value = reader.value(0);
-  if (reader.pos !== bytes.length) {
-    throw new MalformedMsgpackError(`${bytes.length - reader.pos} trailing bytes after the value`);
-  }
+  input = bytes;
+  inView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  at = 0;
+  const value = read(0);
+  if (at !== bytes.length)
+    throw new MalformedMsgpackError(`${bytes.length - at} trailing bytes after the value`);
   return value;
 }

@@ -21,11 +21,14 @@ declare const absentTag: unique symbol;
 
 /** A payload type that exists only at compile time; made by `type<T>()`. */
 export interface PayloadType<T> {
-  readonly [payloadTag]?: (value: T) => T;
+  readonly [payloadTag]?: { readonly type: T };
 }
 
 /** Marks a payload a route does not declare (no request, no reply or no push). */
 export type Absent = typeof absentTag;
+
+/** True for `Absent` only (`never` and `unknown` are declared payload types). */
+export type IsAbsent<T> = [T] extends [Absent] ? ([Absent] extends [T] ? true : false) : false;
 
 const MARKER = Object.freeze({});
 
@@ -40,30 +43,36 @@ export interface RouteSpec {
   readonly rule?: Rule;
   readonly codec?: CodecName;
   /** What the client sends (`send.x`, `call.x`); a route without one is push-only. */
-  readonly request?: PayloadType<any>;
+  readonly request?: PayloadType<unknown>;
   /** What the backend answers a request with (`call.x` resolves to it). */
-  readonly reply?: PayloadType<any>;
+  readonly reply?: PayloadType<unknown>;
   /** What the server pushes on this msgId (`on.x`). */
-  readonly push?: PayloadType<any>;
+  readonly push?: PayloadType<unknown>;
 }
 
 declare const routeTypes: unique symbol;
 
-/** A route of a defined protocol: its name, msgId, resolved rule and codec, and its payload types. */
-export interface Route<Name extends string = string, Req = unknown, Rep = unknown, Push = unknown> {
-  readonly name: Name;
+/** What every route is at run time: its name, msgId, resolved rule and codec, and which payloads it has. */
+export interface RouteInfo {
+  readonly name: string;
   readonly msgId: number;
   readonly rule: Rule;
   readonly codec: CodecName;
   readonly hasRequest: boolean;
   readonly hasReply: boolean;
   readonly hasPush: boolean;
+}
+
+/** A route of a defined protocol, with its payload types. */
+export interface Route<Name extends string = string, Req = unknown, Rep = unknown, Push = unknown>
+  extends RouteInfo {
+  readonly name: Name;
   /** Compile-time only: the payload types (invariant, so a wrong payload never fits). */
   readonly [routeTypes]?: { request: (v: Req) => Req; reply: (v: Rep) => Rep; push: (v: Push) => Push };
 }
 
 /** Any route of any protocol. */
-export type AnyRoute = Route<string, any, any, any>;
+export type AnyRoute = RouteInfo;
 
 type PayloadOf<S, K extends 'request' | 'reply' | 'push'> = S extends {
   readonly [P in K]: PayloadType<infer T>;
@@ -86,27 +95,27 @@ export type Protocol<Specs> = { readonly [K in keyof Specs & string]: RouteOf<K,
 export type AnyProtocol = { readonly [name: string]: AnyRoute };
 
 /** The request payload of a route (`Absent` when it declares none). */
-export type RequestOf<R> = R extends Route<string, infer Req, any, any> ? Req : never;
+export type RequestOf<R> = R extends Route<string, infer Req, infer _Rep, infer _Push> ? Req : never;
 /** The reply payload of a route (`Absent` when it declares none). */
-export type ReplyOf<R> = R extends Route<string, any, infer Rep, any> ? Rep : never;
+export type ReplyOf<R> = R extends Route<string, infer _Req, infer Rep, infer _Push> ? Rep : never;
 /** The push payload of a route (`Absent` when it declares none). */
-export type PushOf<R> = R extends Route<string, any, any, infer Push> ? Push : never;
+export type PushOf<R> = R extends Route<string, infer _Req, infer _Rep, infer Push> ? Push : never;
 
 /** Names of routes a client can send on (they declare a request). */
 export type SendableNames<P> = {
-  [K in keyof P & string]: [RequestOf<P[K]>] extends [Absent] ? never : K;
+  [K in keyof P & string]: IsAbsent<RequestOf<P[K]>> extends true ? never : K;
 }[keyof P & string];
 /** Names of routes a client can call (they declare a request and a reply). */
 export type CallableNames<P> = {
-  [K in keyof P & string]: [RequestOf<P[K]>] extends [Absent]
+  [K in keyof P & string]: IsAbsent<RequestOf<P[K]>> extends true
     ? never
-    : [ReplyOf<P[K]>] extends [Absent]
+    : IsAbsent<ReplyOf<P[K]>> extends true
       ? never
       : K;
 }[keyof P & string];
 /** Names of routes the server pushes on (they declare a push). */
 export type PushNames<P> = {
-  [K in keyof P & string]: [PushOf<P[K]>] extends [Absent] ? never : K;
+  [K in keyof P & string]: IsAbsent<PushOf<P[K]>> extends true ? never : K;
 }[keyof P & string];
 
 /** Routes with the raw codec carry bytes only: any other payload type is a compile error in the definition. */
@@ -118,7 +127,23 @@ type RawBytesOnly<S> = S extends { readonly codec: 'raw' }
     }
   : unknown;
 
+// Route names become properties of functions (`client.send.x`, `client.on.x`): these would shadow theirs.
+const RESERVED_NAMES = new Set([
+  'name',
+  'length',
+  'prototype',
+  'call',
+  'apply',
+  'bind',
+  'toString',
+  'constructor',
+  'then',
+]);
+
 function check(name: string, spec: RouteSpec, seen: Map<number, string>): void {
+  if (RESERVED_NAMES.has(name) || name.startsWith('__')) {
+    throw new InvalidProtocolError(name, 'the name is reserved (it is a property of functions or promises)');
+  }
   if (!isAppMsgId(spec.msgId)) {
     throw new InvalidProtocolError(
       name,
@@ -231,9 +256,8 @@ export function routesFrom<P extends AnyProtocol, M extends RouteTargets<P>>(
 }
 
 /** What a backend handler for a route returns: the reply (or a promise of it); nothing for a route without one. */
-export type HandlerResult<R> = [ReplyOf<R>] extends [Absent]
-  ? void | Promise<void>
-  : ReplyOf<R> | Promise<ReplyOf<R>>;
+export type HandlerResult<R> =
+  IsAbsent<ReplyOf<R>> extends true ? void | Promise<void> : ReplyOf<R> | Promise<ReplyOf<R>>;
 
 /** A backend handler typed from a route: `(state, request, ...rest) => reply`. */
 export type HandlerOf<R, State = any, Rest extends unknown[] = any[]> = (

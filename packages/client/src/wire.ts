@@ -80,7 +80,7 @@ export class FrameReader {
 
   constructor(maxPayload: number) {
     if (!Number.isInteger(maxPayload) || maxPayload < 0 || maxPayload > 0xffffffff) {
-      throw new RangeError(`maxPayload must be an integer in 0..2^32-1, got ${maxPayload}`);
+      throw new RangeError(`maxPayload must be a u32, got ${maxPayload}`);
     }
     this.#maxPayload = maxPayload;
   }
@@ -105,10 +105,10 @@ export class FrameReader {
         const msgId = view.getUint32(at);
         const length = view.getUint32(at + 4);
         if (!isValidMsgId(msgId)) {
-          throw this.#fail('PROTOCOL_ERROR', `msgId 0x${msgId.toString(16)} is in the refused range`);
+          throw this.#fail('PROTOCOL_ERROR', `refused msgId 0x${msgId.toString(16)}`);
         }
         if (length > this.#maxPayload) {
-          throw this.#fail('FRAME_TOO_LARGE', `frame payload of ${length} bytes exceeds ${this.#maxPayload}`);
+          throw this.#fail('FRAME_TOO_LARGE', `frame of ${length} bytes exceeds ${this.#maxPayload}`);
         }
         if (bytes.length - at - FRAME_HEADER < length) break;
         const start = at + FRAME_HEADER;
@@ -141,10 +141,7 @@ export function encodeRequest(requestId: number, msgId: number, body: Uint8Array
 /** Splits a REQUEST payload; the body is a view into `payload`. Throws PROTOCOL_ERROR when it is too short. */
 export function decodeRequest(payload: Uint8Array): { requestId: number; msgId: number; body: Uint8Array } {
   if (payload.length < REQUEST_HEADER) {
-    throw new WireProtocolError(
-      'PROTOCOL_ERROR',
-      `REQUEST payload of ${payload.length} bytes is shorter than its header`,
-    );
+    throw new WireProtocolError('PROTOCOL_ERROR', `REQUEST payload too short (${payload.length} bytes)`);
   }
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   return { requestId: view.getUint32(0), msgId: view.getUint32(4), body: payload.subarray(REQUEST_HEADER) };
@@ -162,10 +159,7 @@ export function encodeResponse(requestId: number, status: 0 | 1, body: Uint8Arra
 /** Splits a RESPONSE payload; the body is a view into `payload`. Throws PROTOCOL_ERROR when it is too short. */
 export function decodeResponse(payload: Uint8Array): { requestId: number; status: number; body: Uint8Array } {
   if (payload.length < RESPONSE_HEADER) {
-    throw new WireProtocolError(
-      'PROTOCOL_ERROR',
-      `RESPONSE payload of ${payload.length} bytes is shorter than its header`,
-    );
+    throw new WireProtocolError('PROTOCOL_ERROR', `RESPONSE payload too short (${payload.length} bytes)`);
   }
   const view = new DataView(payload.buffer, payload.byteOffset, payload.byteLength);
   return { requestId: view.getUint32(0), status: payload[4]!, body: payload.subarray(RESPONSE_HEADER) };
