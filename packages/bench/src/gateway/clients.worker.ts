@@ -8,8 +8,11 @@ import { servePeer } from '../peer.js';
 export interface ClientOptions {
   url: string;
   count: number;
-  /** Say HELLO and wait for WELCOME (a resumable SDK-style session) instead of staying silent. */
-  hello: boolean;
+  /**
+   * `wait`: say HELLO and wait for WELCOME (an SDK-style resumable session); `send`: say HELLO to a
+   * server that does not answer (a bare server given the same clients); `none`: stay silent.
+   */
+  hello: 'wait' | 'send' | 'none';
   /** First source address used is 127.0.0.<sourceBase>; clients spread over 8 addresses from there. */
   sourceBase: number;
 }
@@ -45,8 +48,8 @@ servePeer<ClientOptions>(async (o) => {
       ws.once('error', reject);
       ws.once('open', () => {
         sockets.push(ws);
-        if (o.hello) ws.send(encodeFrame(MsgId.Hello, pack({ v: 1 })));
-        else resolve();
+        if (o.hello !== 'none') ws.send(encodeFrame(MsgId.Hello, pack({ v: 1 })));
+        if (o.hello !== 'wait') resolve();
       });
     });
   for (let i = 0; i < o.count; i += 200) {

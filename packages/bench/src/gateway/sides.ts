@@ -21,7 +21,7 @@ async function clients(
   ctx: SideContext,
   url: string,
   count: number,
-  hello: boolean,
+  hello: ClientOptions['hello'],
 ): Promise<WorkerHandle[]> {
   const processes = count < CLIENT_PROCESSES ? 1 : CLIENT_PROCESSES;
   const out: WorkerHandle[] = [];
@@ -47,7 +47,7 @@ async function troupeGateway(ctx: SideContext, gc = false) {
 /** client -> gateway -> backend -> client, one 64-byte request in flight. */
 export async function troupeRtt(ctx: SideContext): Promise<Side> {
   const { url } = await troupeGateway(ctx);
-  const [c] = await clients(ctx, url, 1, false);
+  const [c] = await clients(ctx, url, 1, 'none');
   return selfTimedSide(c!, 'rtt', { relay: false });
 }
 
@@ -55,7 +55,7 @@ export async function troupeRtt(ctx: SideContext): Promise<Side> {
 export async function relayRtt(ctx: SideContext): Promise<Side> {
   const echo = await server(ctx, { role: 'tcp-echo' });
   const relay = await server(ctx, { role: 'relay', echoPort: (echo.info as { port: number }).port });
-  const [c] = await clients(ctx, (relay.info as { url: string }).url, 1, false);
+  const [c] = await clients(ctx, (relay.info as { url: string }).url, 1, 'none');
   return selfTimedSide(c!, 'rtt', { relay: true });
 }
 
@@ -82,18 +82,19 @@ function broadcastSide(source: WorkerHandle, all: WorkerHandle[]): Side {
 /** 64 bytes pushed by a backend to every session of one gateway. */
 export async function troupeBroadcast(ctx: SideContext, sessions: number): Promise<Side> {
   const { url, backend } = await troupeGateway(ctx);
-  return broadcastSide(backend, await clients(ctx, url, sessions, true));
+  return broadcastSide(backend, await clients(ctx, url, sessions, 'wait'));
 }
 
 /** The naive loop: one `ws.send` per socket on a bare `ws` server. */
 export async function bareBroadcast(ctx: SideContext, sessions: number): Promise<Side> {
   const bare = await server(ctx, { role: 'bare-ws' });
-  return broadcastSide(bare, await clients(ctx, (bare.info as { url: string }).url, sessions, false));
+  return broadcastSide(bare, await clients(ctx, (bare.info as { url: string }).url, sessions, 'send'));
 }
 
 /**
  * Memory per idle session in a fresh server process: RSS (after GC) before and after `sessions`
- * clients connected (and, for Troupe, said HELLO), divided by the sessions. Everything is killed after.
+ * clients connected and said HELLO (Troupe answers WELCOME; the bare server reads and ignores it),
+ * divided by the sessions. Everything is killed after.
  */
 export function sessionMemorySide(ctx: SideContext, troupe: boolean, sessions: number): Side {
   return {
@@ -113,7 +114,7 @@ export function sessionMemorySide(ctx: SideContext, troupe: boolean, sessions: n
           url = (srv.info as { url: string }).url;
         }
         const before = await srv.request<number>('rss');
-        spawned.push(...(await clients(ctx, url, sessions, troupe)));
+        spawned.push(...(await clients(ctx, url, sessions, troupe ? 'wait' : 'send')));
         const deadline = Date.now() + 60_000;
         let open = await srv.request<number>('sessions');
         while (open < sessions && Date.now() < deadline) {
