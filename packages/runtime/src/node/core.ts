@@ -7,11 +7,13 @@ import type { ActorCell } from '../actor/cell.js';
 import type { ActorNodeApi } from '../actor/context.js';
 import type { AnyActorDefinition } from '../actor/define.js';
 import { Dispatcher } from '../actor/dispatcher.js';
+import { emitSafely } from '../actor/listeners.js';
 import { type ActorId, ActorRef } from '../actor/ref.js';
 import { NoMemberError } from '../errors.js';
 import { Picker, type PickStrategy } from '../membership/pick.js';
 import type { MemberRecord, MembershipProvider } from '../membership/provider.js';
 import { type MemberFilter, MemberTable } from '../membership/table.js';
+import { ActorTypes } from './actor-types.js';
 import { AskTable } from './asks.js';
 import { LocalDelivery } from './delivery.js';
 import type { NodeEvents } from './events.js';
@@ -26,7 +28,12 @@ import { Outbound } from './outbound.js';
 import { Kind } from './protocol.js';
 import { ActorRegistry } from './registry.js';
 import { MessageRouter } from './router.js';
+import { collectStats, type NodeStats, type StatsOptions } from './stats.js';
+import { NODE_ACTOR, NodeActor, type RemoteSpawnRequest } from './system-actor.js';
 import { type Watcher, WatchRegistry } from './watches.js';
+
+/** Names of system actors start with this; other nodes may not spawn such names. */
+const SYSTEM_PREFIX = 'troupe.';
 
 /** What `NodeCore.start` takes besides the resolved options. */
 export interface CoreInput {
@@ -63,6 +70,9 @@ export class NodeCore {
   readonly liveness: Liveness;
   readonly extensions: ExtensionSet;
   readonly picker = new Picker();
+  /** Actor types other nodes may spawn here. */
+  readonly types = new ActorTypes();
+  readonly startedAt = Date.now();
   closed = false;
   deadLetterCount = 0;
   selfRecord: MemberRecord;
@@ -103,7 +113,9 @@ export class NodeCore {
     this.observer = input.observer;
     this.transport = transport;
     this.membership = input.membership;
-    this.dispatcher = new Dispatcher(options.throughput, options.turnBudget);
+    this.dispatcher = new Dispatcher(options.throughput, options.turnBudget, (err) =>
+      this.log.error({ err }, 'run failed'),
+    );
     this.table = new MemberTable(options.addr);
     this.out = new Outbound(options.addr, transport, this.table, this.membership, options.maxHops, this.log);
     this.watches = new WatchRegistry(options.addr, {
@@ -150,10 +162,15 @@ export class NodeCore {
     const table = this.table;
     const events = this.events;
     table.on('memberUp', (m) => {
+      // Membership says it is back: dial now rather than after the link's reconnect backoff.
+      t.resetBackoff(m.addr);
       this.liveness.memberUp.emit(m);
       events.emit('memberUp', m);
     });
-    table.on('memberChanged', (m, p) => events.emit('memberChanged', m, p));
+    table.on('memberChanged', (m, p) => {
+      if (m.incarnation !== p.incarnation) t.resetBackoff(m.addr);
+      events.emit('memberChanged', m, p);
+    });
     table.on('memberDown', (m, reason) => {
       this.liveness.peerGone(m.addr, reason);
       if (t.isUp(m.addr) && !table.get(m.addr)) t.disconnect(m.addr, reason);
@@ -168,6 +185,7 @@ export class NodeCore {
       stopActor: (target, reason) =>
         target.node === this.addr && this.actors.stop(target.name, reason ?? 'stopped'),
     });
+    this.spawnSystem(NodeActor, NODE_ACTOR, { host: this });
     // Extensions start before membership, so their system actors exist when peers first see the node.
     await this.extensions.start(extensions);
     await this.membership.start(this.selfRecord, (view) => table.applyView(view));
@@ -177,7 +195,7 @@ export class NodeCore {
   // ---- actors -------------------------------------------------------------------------------------
 
   spawnSystem(def: AnyActorDefinition, name: string, args?: unknown): ActorRef<any> {
-    return this.actors.spawn(def, { name, args }).self;
+    return this.actors.spawn(def, { name, args }, undefined, true).self;
   }
 
   /** A ref to `target` sending as `sender`. */
@@ -224,6 +242,23 @@ export class NodeCore {
     } as ActorNodeApi;
   }
 
+  /** Spawns a registered type for another node (`troupe.node`'s `spawn`). */
+  spawnType(request: RemoteSpawnRequest): ActorId {
+    const def = this.types.get(request.type, Addr.format(this.addr));
+    const { type: _type, ...options } = request;
+    if (options.name?.startsWith(SYSTEM_PREFIX))
+      throw new TypeError(`spawn: names starting "${SYSTEM_PREFIX}" are reserved for system actors`);
+    return this.actors.spawn(def, options).id;
+  }
+
+  typeNames(): string[] {
+    return this.types.names();
+  }
+
+  stats(options?: StatsOptions): NodeStats {
+    return collectStats(this, this.startedAt, options);
+  }
+
   // ---- watches ------------------------------------------------------------------------------------
 
   watch(target: ActorId, watcher: Watcher): void {
@@ -254,7 +289,8 @@ export class NodeCore {
     this.deadLetterCount++;
     if (this.log.isLevelEnabled('debug'))
       this.log.debug({ to: `${Addr.format(to.node as Addr)}/${to.name}`, handler, reason }, 'dead letter');
-    if (this.events.listenerCount('deadLetter') > 0) this.events.emit('deadLetter', { to, handler, reason });
+    if (this.events.listenerCount('deadLetter') > 0)
+      emitSafely(this.events, this.log, 'deadLetter', { to, handler, reason });
   }
 
   hookFailed(err: unknown, name: string): void {
@@ -344,7 +380,7 @@ export class NodeCore {
       }
     }
     this.closed = true;
-    this.actors.stopAll('node stopping');
+    await this.actors.stopAll('node stopping', abrupt ? 0 : this.options.stopDrainMs);
     this.asks.rejectAll(new ClosedError(`node ${Addr.format(this.addr)}`));
     this.dispatcher.close();
     if (!abrupt) await this.transport.close();

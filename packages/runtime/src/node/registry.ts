@@ -7,6 +7,7 @@ import type { ActorNodeApi } from '../actor/context.js';
 import type { AnyActorDefinition } from '../actor/define.js';
 import type { Dispatcher } from '../actor/dispatcher.js';
 import { type ActorId, ActorRef, type Router } from '../actor/ref.js';
+import { CellRegistry } from '../actor/registry.js';
 import type { SpawnOptions } from '../actor/spawn.js';
 import { ActorExistsError } from '../errors.js';
 import type { Watcher } from './watches.js';
@@ -30,7 +31,9 @@ export interface RegistryHost {
 
 /** The live actors of a node; the `CellHost` every cell talks to. */
 export class ActorRegistry implements CellHost {
-  readonly #cells = new Map<string, ActorCell>();
+  readonly #cells = new CellRegistry();
+  /** System actors (spawned by the node, its membership provider or its extensions). */
+  readonly #system = new Set<ActorCell>();
 
   constructor(private readonly host: RegistryHost) {}
 
@@ -47,8 +50,14 @@ export class ActorRegistry implements CellHost {
     return this.#cells.has(name);
   }
 
+  /** Live actors, system actors included. */
   get size(): number {
     return this.#cells.size;
+  }
+
+  /** Live system actors. */
+  get systemSize(): number {
+    return this.#system.size;
   }
 
   /** Every live actor (a snapshot, for stats and shutdown). */
@@ -57,7 +66,12 @@ export class ActorRegistry implements CellHost {
   }
 
   /** Spawns an actor; throws `ActorExistsError`, `ClosedError`, or what `init` throws. */
-  spawn(def: AnyActorDefinition, options: SpawnOptions<any> | undefined, parent?: ActorCell): ActorCell {
+  spawn(
+    def: AnyActorDefinition,
+    options: SpawnOptions<any> | undefined,
+    parent?: ActorCell,
+    system = false,
+  ): ActorCell {
     const host = this.host;
     if (host.closed) throw new ClosedError(`node ${Addr.format(host.addr)}`);
     const name = options?.name ?? nanoid();
@@ -82,6 +96,7 @@ export class ActorRegistry implements CellHost {
       this.#cells.delete(name);
       throw err;
     }
+    if (system) this.#system.add(cell);
     if (parent !== undefined) {
       parent.children ??= new Set();
       parent.children.add(cell);
@@ -97,9 +112,19 @@ export class ActorRegistry implements CellHost {
     return true;
   }
 
-  /** Stops every actor at once (node shutdown). */
-  stopAll(reason: string): void {
-    for (const cell of this.all()) cell.stopNow(reason);
+  /** Stops every actor, letting running handlers finish for at most `drainMs` (node shutdown). */
+  stopAll(reason: string, drainMs: number): Promise<void> {
+    return this.#cells.stopAll(reason, drainMs);
+  }
+
+  /** Holds back the named actor's user messages (backpressure); false when there is no such actor. */
+  suspend(name: string): boolean {
+    return this.#cells.suspend(name);
+  }
+
+  /** Lets a suspended actor's user messages run again; false when there is no such actor. */
+  resume(name: string): boolean {
+    return this.#cells.resume(name);
   }
 
   // ---- CellHost ----------------------------------------------------------------------------------
@@ -140,6 +165,7 @@ export class ActorRegistry implements CellHost {
   cellStopped(cell: ActorCell, reason: string): void {
     if (this.#cells.get(cell.id.name) === cell) this.#cells.delete(cell.id.name);
     cell.parent?.children?.delete(cell);
+    this.#system.delete(cell);
     this.host.stopped(cell.id, cell.asWatcher, reason);
   }
 }
