@@ -19,6 +19,8 @@ export class Session {
   readonly token: string;
   readonly gateway: number;
   uid: string | undefined;
+  /** A uid being claimed at its owner (a `replaced` for it may arrive before the claim's answer). */
+  claiming: string | undefined;
   // Made on first use: most sessions never store data, bind or join a group, and idle sessions are
   // counted in tens of thousands per gateway.
   /** Session data (`SessionRef.set/get`). */

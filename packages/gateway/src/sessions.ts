@@ -177,7 +177,12 @@ export class SessionManager {
    */
   async claim(session: Session, uid: string): Promise<void> {
     if (session.uid === uid) return;
-    await this.#askOwner(uid, 'claim', { uid, session: session.ref, policy: this.#options.duplicateLogin });
+    session.claiming = uid;
+    try {
+      await this.#askOwner(uid, 'claim', { uid, session: session.ref, policy: this.#options.duplicateLogin });
+    } finally {
+      session.claiming = undefined;
+    }
     if (session.state === 'closed') {
       this.#toOwner(uid, 'release', { uid, session: session.ref });
       return;
