@@ -17,8 +17,8 @@ export interface ConnectionHost {
    * may not read) or by the client. `conn.closeReason` says why.
    */
   closed(conn: Connection): void;
-  /** Bad input or a slow client: counted under `refusals` by code. */
-  refused(code: string): void;
+  /** The gateway closes this connection with a notice: counted under `refusals` by code, and logged. */
+  refused(conn: Connection, code: string, message: string): void;
   /** Bytes in and out, for metrics. */
   bytes(direction: 'in' | 'out', n: number): void;
 }
@@ -126,7 +126,7 @@ export class Connection implements SocketEvents {
   close(code: string, message: string, reason: string, data?: unknown): void {
     if (this.#closing || this.#gone) return;
     this.closeReason = reason;
-    this.#host.refused(code);
+    this.#host.refused(this, code, message);
     this.#queue(noticeFrame(code, message, data));
     this.#closing = true;
     this.#flush();
