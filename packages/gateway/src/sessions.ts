@@ -82,7 +82,7 @@ export class SessionManager {
       resumable && this.#options.resume ? this.#options.resume : undefined,
     );
     this.#byId.set(s.id, s);
-    if (s.log) this.#byToken.set(s.token, s);
+    if (s.resumable) this.#byToken.set(s.token, s);
     conn.owner = s;
     this.#host.spawnSystem(SessionActor, sessionActorName(s.id), { session: s, manager: this });
     this.#metrics.sessionsOpened++;
@@ -130,7 +130,7 @@ export class SessionManager {
     if (session.connection !== conn || session.state === 'closed') return;
     session.connection = undefined;
     const resume = this.#options.resume;
-    if (conn.closeReason === 'closed' && session.log !== undefined && resume) {
+    if (conn.closeReason === 'closed' && session.resumable && resume) {
       session.state = 'detached';
       session.expiry = setTimeout(() => this.close(session, 'resume window passed'), resume.windowMs);
       session.expiry.unref();
