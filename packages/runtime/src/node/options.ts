@@ -1,24 +1,14 @@
 // Node options: defaults, checks that name the property, resolved once and frozen.
-import { Addr, OptionError } from '@troupe/transport';
+import { Addr, OptionError, type TransportOptions } from '@troupe/transport';
 import type { Logger } from 'pino';
 import { checkDuration } from '../actor/duration.js';
 import type { MembershipProvider } from '../membership/provider.js';
 
-/** Link settings passed through to the transport. */
-export interface LinkOptions {
-  downTimeoutMs?: number;
-  heartbeatIntervalMs?: number;
-  pendingLimit?: number;
-  maxFrameSize?: number;
-  reconnectBaseMs?: number;
-  reconnectMaxMs?: number;
-  handshakeTimeoutMs?: number;
-  connectTimeoutMs?: number;
-  maxOutboundBytes?: number;
-  readHighWaterMark?: number;
-  flushBytes?: number;
-  promptFlushBytes?: number;
-}
+/** Link options: the transport's own, less what the node sets itself. */
+export type LinkOptions = Omit<
+  TransportOptions,
+  'addr' | 'clusterId' | 'secret' | 'incarnation' | 'resolve' | 'listen' | 'logger'
+>;
 
 export interface NodeOptions {
   /** This node's logical address, "group.type.process". */
@@ -75,6 +65,8 @@ const LINK_DURATIONS = [
   'reconnectMaxMs',
   'handshakeTimeoutMs',
   'connectTimeoutMs',
+  'refusalLogIntervalMs',
+  'linkIdleReleaseMs',
 ] as const;
 
 export interface ResolvedNodeOptions {
