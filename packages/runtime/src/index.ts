@@ -45,6 +45,8 @@ export {
   UnknownHandlerError,
   UnreachableError,
 } from './errors.js';
+export { HARBOR_ACTOR, harbor } from './harbor/extension.js';
+export type { HarborStats } from './harbor/harbor.js';
 export type { CenterOptions } from './membership/center.js';
 export { CenterMembership, centerMembership } from './membership/center.js';
 export type { EtcdMembershipOptions } from './membership/etcd.js';
@@ -62,8 +64,21 @@ export type {
 export type { StaticConfig, StaticMember } from './membership/static.js';
 export { StaticMembership, staticMembership } from './membership/static.js';
 export type { MemberFilter } from './membership/table.js';
-export type { HarborStats } from './node/harbor.js';
-export { HARBOR_ACTOR } from './node/harbor.js';
-export type { DeadLetter, NodeEvents } from './node/node.js';
+export type { DeadLetter, NodeEvents } from './node/events.js';
+export type {
+  Extension,
+  ExtensionHost,
+  LocalMessage,
+  ReplyTo,
+  SendOptions,
+} from './node/extension.js';
+export { ExtensionKinds } from './node/extension.js';
+export type { NodeStartOptions } from './node/node.js';
 export { Node } from './node/node.js';
 export type { LinkOptions, NodeOptions } from './node/options.js';
+export {
+  ExtensionExistsError,
+  FrameKindTakenError,
+  InvalidFrameKindError,
+  UnknownActorTypeError,
+} from './node/seam-errors.js';

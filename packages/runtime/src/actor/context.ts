@@ -1,5 +1,8 @@
 // The context a handler receives: who it is, who sent the message, and the node's services.
 import type { Logger } from 'pino';
+import type { PickStrategy } from '../membership/pick.js';
+import type { KvStore, MemberRecord } from '../membership/provider.js';
+import type { MemberFilter } from '../membership/table.js';
 import type { AnyActorDefinition, DeferredReply } from './define.js';
 import type { ActorId, ActorRef } from './ref.js';
 import type { SpawnOptions } from './spawn.js';
@@ -36,9 +39,15 @@ export interface ActorContext {
   stop(reason?: string): void;
 }
 
-/** The part of the node an actor sees. */
+/** The part of the node an actor sees. Refs it makes send as the actor. */
 export interface ActorNodeApi {
   readonly addr: number;
   ref<D extends AnyActorDefinition = AnyActorDefinition>(target: ActorId): ActorRef<D>;
   ref<D extends AnyActorDefinition = AnyActorDefinition>(node: string | number, name: string): ActorRef<D>;
+  /** An available member of `type` (never an observer); throws `NoMemberError`. */
+  pick(type: number, strategy?: PickStrategy): MemberRecord;
+  /** Members the node sees and considers alive, itself included. */
+  members(filter?: MemberFilter): MemberRecord[];
+  /** The cluster's key-value store. */
+  readonly kv: KvStore;
 }

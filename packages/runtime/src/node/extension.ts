@@ -103,6 +103,13 @@ export interface ExtensionHost {
   send(to: Addr, kind: number, body: unknown, options?: SendOptions): void;
   /** Sends an already-encoded frame (header included) to the neighbour `via`, as a relay does. */
   sendRaw(via: Addr, raw: Uint8Array): void;
+  /**
+   * Answers the remote ask `askId` of node `to` with a runtime error, speaking as `from` (default this
+   * node; a relay answers for the target it cannot reach). Logged, never thrown, when it cannot go.
+   */
+  failAsk(to: Addr, askId: number, error: WireError, from?: Addr): void;
+  /** Sends a small frame of any kind with a msgpack body, logging instead of throwing when it cannot go. */
+  control(to: Addr, kind: number, body: unknown[], from?: Addr): void;
   /** The next hop from `from` toward `to`; throws `UnreachableError` when there is none. */
   route(from: Addr, to: Addr): Addr;
   /** Whether the link to `peer` can take more bytes now (false past its high-water mark). */

@@ -1,127 +1,147 @@
-// Frames from peers: decoded and checked here (untrusted input), then delivered to mailboxes and asks.
+// The node core's frame kinds from peers: decoded and checked here (untrusted input), then delivered.
 import { Addr, decodeBody, type Frame, ProtocolError, type WireError } from '@troupe/transport';
-import { Envelope, type Replier } from '../actor/envelope.js';
+import type { Replier } from '../actor/envelope.js';
+import type { ActorId } from '../actor/ref.js';
+import type { AskTable } from './asks.js';
 import { type CallHead, CallReader, decodeArg } from './call-codec.js';
-import type { Node } from './node.js';
+import type { LocalDelivery } from './delivery.js';
+import type { FrameKinds } from './frames.js';
 import { Kind, ReplyStatus } from './protocol.js';
+import { deliverAll } from './router.js';
+import type { WatchRegistry } from './watches.js';
 import { asWireError } from './wire-errors.js';
+
+/** What the core frame handlers need from their node. */
+export interface InboundHost {
+  readonly addr: Addr;
+  readonly log: { warn(obj: object, msg: string): void };
+  readonly delivery: LocalDelivery;
+  readonly asks: AskTable;
+  readonly watches: WatchRegistry;
+  hasActor(name: string): boolean;
+  /** Sends an ask's reply (status from `ReplyStatus`). */
+  reply(to: number, askId: number, status: number, payload: unknown): void;
+  /** Sends a control frame; failures are logged, not thrown. */
+  control(to: number, kind: number, body: unknown[]): void;
+  /** A suspected member answered a probe through harbors. */
+  reachable(peer: number): void;
+  /** A relay (harbor) says `peer` is down. */
+  reportPeerDown(peer: number, reason: string): void;
+  deadLetter(to: ActorId, handler: string, reason: string): void;
+}
 
 /** Answers a remote ask by sending a Reply frame to the asking node. */
 class RemoteReplier implements Replier {
   constructor(
-    private readonly node: Node,
+    private readonly host: InboundHost,
     private readonly to: number,
     private readonly askId: number,
   ) {}
   ok(value: unknown): void {
-    this.node.out.reply(this.to, this.askId, ReplyStatus.Ok, value);
+    this.host.reply(this.to, this.askId, ReplyStatus.Ok, value);
   }
   fail(error: WireError, thrown = false): void {
-    this.node.out.reply(
-      this.to,
-      this.askId,
-      thrown ? ReplyStatus.HandlerError : ReplyStatus.RuntimeError,
-      error,
-    );
+    this.host.reply(this.to, this.askId, thrown ? ReplyStatus.HandlerError : ReplyStatus.RuntimeError, error);
   }
 }
 
+/** Handlers of the core kinds (calls, replies, watches, probes, relay notices, multicast). */
 export class Inbound {
   private readonly reader = new CallReader();
   /** Reused for every call head: read, then consumed before the next frame. */
   private readonly head: CallHead = { askId: -1, target: '', handler: '', sender: undefined, argAt: 0 };
 
-  constructor(private readonly node: Node) {}
+  constructor(private readonly host: InboundHost) {}
 
-  frame(frame: Frame, via: Addr): void {
-    const node = this.node;
-    if (frame.to !== node.addr) {
-      if (node.harbor !== undefined) node.harbor.forward(frame, via);
-      else node.deadLetter({ node: frame.to, name: '' }, '', `misrouted frame from ${Addr.format(via)}`);
-      return;
+  /** Claims the core's kinds in `frames`. */
+  claim(frames: FrameKinds): void {
+    const core = 'core';
+    frames.claim(Kind.Tell, (f, via) => this.guard(f, via, () => this.call(f, false)), core);
+    frames.claim(Kind.Ask, (f, via) => this.guard(f, via, () => this.call(f, true)), core);
+    frames.claim(Kind.Reply, (f, via) => this.guard(f, via, () => this.reply(f)), core);
+    frames.claim(Kind.Watch, (f, via) => this.array(f, via, (b) => this.watch(f, via, b)), core);
+    frames.claim(
+      Kind.Unwatch,
+      (f, via) =>
+        this.array(f, via, (b) => {
+          if (typeof b[0] === 'string') this.host.watches.removeRemote(f.from, b[0]);
+        }),
+      core,
+    );
+    frames.claim(
+      Kind.Terminated,
+      (f, via) =>
+        this.array(f, via, (b) => {
+          if (typeof b[0] !== 'string') return;
+          const reason = typeof b[1] === 'string' ? b[1] : 'terminated';
+          this.host.watches.terminated({ node: f.from, name: b[0] }, reason);
+        }),
+      core,
+    );
+    frames.claim(
+      Kind.Probe,
+      (f, via) => this.array(f, via, () => f.from !== via && this.host.control(f.from, Kind.Pong, [])),
+      core,
+    );
+    frames.claim(Kind.Pong, (f, via) => this.array(f, via, () => this.host.reachable(f.from)), core);
+    frames.claim(
+      Kind.NodeDown,
+      (f, via) =>
+        this.array(f, via, (b) => {
+          // Only a relay may speak for a third node's death.
+          if (typeof b[0] === 'number' && Addr.isHarbor(via))
+            this.host.reportPeerDown(b[0], typeof b[1] === 'string' ? b[1] : 'down');
+        }),
+      core,
+    );
+    frames.claim(Kind.Multicast, (f, via) => this.array(f, via, (b) => this.multicast(f, via, b)), core);
+  }
+
+  /** Runs a call-frame handler; a malformed frame is dropped with a logged reason. */
+  private guard(frame: Frame, via: Addr, fn: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      const host = this.host;
+      host.log.warn({ err, from: Addr.format(via), kind: frame.kind }, 'malformed call frame dropped');
+      host.deadLetter({ node: host.addr, name: '' }, '', `malformed frame: ${(err as Error).message}`);
     }
-    const kind = frame.kind;
-    if (kind === Kind.Tell || kind === Kind.Ask || kind === Kind.Reply) {
-      try {
-        if (kind === Kind.Reply) this.reply(frame);
-        else this.call(frame, kind === Kind.Ask);
-      } catch (err) {
-        node.log.warn({ err, from: Addr.format(via), kind }, 'malformed call frame dropped');
-        node.deadLetter({ node: node.addr, name: '' }, '', `malformed frame: ${(err as Error).message}`);
-      }
-      return;
-    }
+  }
+
+  /** Decodes a msgpack-array body and hands it on; anything else is dropped with a logged reason. */
+  private array(frame: Frame, via: Addr, fn: (body: unknown[]) => void): void {
     let body: unknown;
     try {
       body = decodeBody(frame.flags, frame.body);
     } catch (err) {
-      node.log.warn({ err, from: Addr.format(via), kind }, 'undecodable frame body');
-      node.deadLetter({ node: node.addr, name: '' }, '', 'undecodable body');
+      this.host.log.warn({ err, from: Addr.format(via), kind: frame.kind }, 'undecodable frame body');
+      this.host.deadLetter({ node: this.host.addr, name: '' }, '', 'undecodable body');
       return;
     }
     if (!Array.isArray(body)) {
       this.malformed(frame, via, 'body is not an array');
       return;
     }
-    switch (kind) {
-      case Kind.Watch:
-        if (typeof body[0] === 'string') this.watch(frame.from, body[0]);
-        else this.malformed(frame, via, 'watch without a target');
-        return;
-      case Kind.Unwatch:
-        if (typeof body[0] === 'string') node.watches.removeRemote(frame.from, body[0]);
-        return;
-      case Kind.Terminated:
-        if (typeof body[0] === 'string') {
-          node.watches.terminated(
-            { node: frame.from, name: body[0] },
-            typeof body[1] === 'string' ? body[1] : 'terminated',
-          );
-        }
-        return;
-      case Kind.Probe:
-        if (frame.from !== via) node.out.control(frame.from, Kind.Pong, []);
-        return;
-      case Kind.Pong:
-        node.table.reachable(frame.from);
-        return;
-      case Kind.NodeDown:
-        if (typeof body[0] === 'number' && Addr.isHarbor(via)) {
-          node.peerDown(body[0], typeof body[1] === 'string' ? body[1] : 'down');
-        }
-        return;
-      default:
-        this.malformed(frame, via, `unknown frame kind ${kind}`);
-    }
+    fn(body);
   }
 
   private malformed(frame: Frame, via: Addr, reason: string): void {
-    this.node.log.warn({ from: Addr.format(via), kind: frame.kind, reason }, 'malformed frame dropped');
-    this.node.deadLetter({ node: frame.to, name: '' }, '', reason);
+    this.host.log.warn({ from: Addr.format(via), kind: frame.kind, reason }, 'malformed frame dropped');
+    this.host.deadLetter({ node: frame.to, name: '' }, '', reason);
   }
 
   /** A Tell or an Ask. A bad head throws (the frame is dropped); a bad argument answers the ask. */
   private call(frame: Frame, isAsk: boolean): void {
-    const node = this.node;
+    const host = this.host;
     const data = frame.data;
     const end = frame.bodyEnd;
     const head = this.head;
     this.reader.read(data, frame.bodyStart, end, isAsk, head);
     const { target, handler, askId } = head;
-    const replier = isAsk ? new RemoteReplier(node, frame.from, askId) : undefined;
+    const replier = isAsk ? new RemoteReplier(host, frame.from, askId) : undefined;
     if (target === '' || handler === '') {
       if (replier) replier.fail({ code: 'PROTOCOL_ERROR', message: 'call without target or handler' });
-      else node.deadLetter({ node: node.addr, name: target }, handler, 'call without target or handler');
-      return;
-    }
-    const cell = node.cells.get(target);
-    if (cell === undefined) {
-      if (replier)
-        replier.fail({
-          code: 'ACTOR_NOT_FOUND',
-          message: `no actor "${target}" on ${Addr.format(node.addr)}`,
-        });
-      else node.deadLetter({ node: node.addr, name: target }, handler, 'actor not found');
+      else host.deadLetter({ node: host.addr, name: target }, handler, 'call without target or handler');
       return;
     }
     let arg: unknown;
@@ -129,35 +149,26 @@ export class Inbound {
       arg = decodeArg(frame.flags, data, head.argAt, end);
     } catch (err) {
       if (replier) replier.fail({ code: 'DECODE_ERROR', message: (err as Error).message });
-      else node.deadLetter(cell.id, handler, 'undecodable argument');
+      else host.deadLetter({ node: host.addr, name: target }, handler, 'undecodable argument');
       return;
     }
-    try {
-      cell.enqueue(new Envelope(handler, arg, frame.from, head.sender, replier));
-    } catch (err) {
-      if (replier)
-        replier.fail({
-          code: (err as { code?: string }).code ?? 'MAILBOX_FULL',
-          message: (err as Error).message,
-        });
-      else node.deadLetter(cell.id, handler, (err as Error).message);
-    }
+    if (host.delivery.offer(target, handler, arg, frame.from, head.sender, replier)) return;
+    if (replier)
+      replier.fail({ code: 'ACTOR_NOT_FOUND', message: `no actor "${target}" on ${Addr.format(host.addr)}` });
+    else host.deadLetter({ node: host.addr, name: target }, handler, 'actor not found');
   }
 
   private reply(frame: Frame): void {
+    const host = this.host;
     const data = frame.data;
     const start = frame.bodyStart;
     const end = frame.bodyEnd;
     if (end - start < 5) throw new ProtocolError('reply body too short');
     const askId = data.readUInt32BE(start);
     const status = data[start + 4]!;
-    const ask = this.node.asks.get(askId);
+    const ask = host.asks.get(askId);
     if (ask === undefined || ask.peer !== frame.from) {
-      this.node.deadLetter(
-        { node: this.node.addr, name: '' },
-        'reply',
-        `reply to ask ${askId} nobody waits for`,
-      );
+      host.deadLetter({ node: host.addr, name: '' }, 'reply', `reply to ask ${askId} nobody waits for`);
       return;
     }
     let payload: unknown;
@@ -171,12 +182,31 @@ export class Inbound {
     else ask.fail(asWireError(payload), status === ReplyStatus.HandlerError);
   }
 
-  private watch(fromNode: number, name: string): void {
-    const node = this.node;
-    if (!node.cells.has(name)) {
-      node.out.control(fromNode, Kind.Terminated, [name, 'not found']);
+  private watch(frame: Frame, via: Addr, body: unknown[]): void {
+    const name = body[0];
+    if (typeof name !== 'string') {
+      this.malformed(frame, via, 'watch without a target');
       return;
     }
-    node.watches.addRemote(fromNode, name);
+    if (!this.host.hasActor(name)) {
+      this.host.control(frame.from, Kind.Terminated, [name, 'not found']);
+      return;
+    }
+    this.host.watches.addRemote(frame.from, name);
+  }
+
+  private multicast(frame: Frame, via: Addr, body: unknown[]): void {
+    const [names, handler, sender, arg] = body;
+    if (
+      !Array.isArray(names) ||
+      !names.every((n) => typeof n === 'string' && n !== '') ||
+      typeof handler !== 'string' ||
+      handler === '' ||
+      (sender !== null && typeof sender !== 'string')
+    ) {
+      this.malformed(frame, via, 'multicast without names or handler');
+      return;
+    }
+    deliverAll(this.host, names as string[], handler, arg, frame.from, sender ?? undefined);
   }
 }

@@ -28,7 +28,7 @@ export class Outbound {
 
   constructor(
     private readonly self: Addr,
-    private readonly transport: TcpTransport,
+    private readonly transport: Pick<TcpTransport, 'sendVia'>,
     private readonly table: MemberTable,
     private readonly membership: MembershipProvider,
     private readonly maxHops: number,
@@ -73,14 +73,25 @@ export class Outbound {
 
   /** Sends a msgpack-array body. Throws the transport's named errors or `UnreachableError`. */
   remote(to: number, kind: number, body: unknown[], from: number = this.self): number {
-    return this.frame(to, kind, 0, encodeBody(body), undefined, from);
+    return this.frame(to, kind, 0, encodeBody(body), undefined, from, false);
+  }
+
+  /**
+   * Sends a body that is a msgpack-encoded value, or raw bytes under the Raw flag (a `Uint8Array`).
+   * `prompt` flushes the batch early. Throws the transport's named errors or `UnreachableError`.
+   */
+  send(to: number, kind: number, body: unknown, from: number, prompt: boolean): number {
+    if (body instanceof Uint8Array) return this.frame(to, kind, FrameFlag.Raw, body, undefined, from, prompt);
+    return this.frame(to, kind, 0, encodeBody(body), undefined, from, prompt);
   }
 
   /** Sends a call head then an argument (msgpack, raw bytes under the Raw flag, or nothing). Throws. */
   call(to: number, kind: number, head: Uint8Array, arg: unknown, from: number = this.self): void {
-    if (arg === undefined) this.frame(to, kind, 0, NO_BYTES, head, from);
-    else if (arg instanceof Uint8Array) this.frame(to, kind, FrameFlag.Raw, arg, head, from);
-    else this.frame(to, kind, 0, encodeBody(arg), head, from);
+    // Asks and replies are waited for: their batches go out early, so request/reply traffic pipelines.
+    const prompt = kind === Kind.Ask || kind === Kind.Reply;
+    if (arg === undefined) this.frame(to, kind, 0, NO_BYTES, head, from, prompt);
+    else if (arg instanceof Uint8Array) this.frame(to, kind, FrameFlag.Raw, arg, head, from, prompt);
+    else this.frame(to, kind, 0, encodeBody(arg), head, from, prompt);
   }
 
   /**
@@ -128,10 +139,9 @@ export class Outbound {
     body: Uint8Array,
     head: Uint8Array | undefined,
     from: number,
+    prompt: boolean,
   ): number {
     const via = this.route(from, to);
-    // Asks and replies are waited for: their batches go out early, so request/reply traffic pipelines.
-    const prompt = kind === Kind.Ask || kind === Kind.Reply;
     this.transport.sendVia(via as Addr, to as Addr, kind, flags, this.maxHops, from, body, head, prompt);
     return via;
   }

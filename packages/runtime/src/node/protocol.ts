@@ -1,4 +1,4 @@
-// Runtime frame kinds and their msgpack bodies. Bodies are arrays (positional), the cheapest to encode.
+// The node core's frame kinds and their msgpack bodies. Bodies are arrays (positional), the cheapest to encode.
 import { FrameKind } from '@troupe/transport';
 
 export const Kind = {
@@ -20,7 +20,12 @@ export const Kind = {
   NodeDown: FrameKind.User + 7,
   /** []: the answer to a Probe that came through harbors (no direct link shows the peer is back). */
   Pong: FrameKind.User + 8,
+  /** [names[], handler, sender | null, arg]: one tell fanned out to several actors of the receiving node. */
+  Multicast: FrameKind.User + 9,
 } as const;
+
+/** Kinds below this belong to the node core (16..47); extensions claim theirs from `ExtensionKinds`. */
+export const FIRST_EXTENSION_KIND = 48;
 
 export const ReplyStatus = {
   RuntimeError: 0,

@@ -5,8 +5,8 @@ import { CenterMembership } from '../membership/center.js';
 import { EtcdMembership } from '../membership/etcd.js';
 import type { MembershipProvider } from '../membership/provider.js';
 import { StaticMembership } from '../membership/static.js';
-import { Node } from '../node/node.js';
-import type { NodeOptions } from '../node/options.js';
+import { killNode } from '../node/kill.js';
+import { coreOf, Node, type NodeStartOptions } from '../node/node.js';
 import { type EtcdServer, startEtcd } from './etcd-server.js';
 import { freePort } from './ports.js';
 
@@ -20,7 +20,7 @@ export interface TestClusterOptions {
   clusterId?: string;
   logger?: Logger;
   /** Extra options for every node (link timeouts, ask deadline, ...). */
-  nodeOptions?: Partial<Omit<NodeOptions, 'addr' | 'membership' | 'listen'>>;
+  nodeOptions?: Partial<Omit<NodeStartOptions, 'addr' | 'membership' | 'listen'>>;
   /** Membership provider: `static` (default), `center` or `etcd` (starts and stops its own etcd). */
   membership?: TestMembership;
   /** With `center`: the node that runs the registry; default the first node. */
@@ -32,7 +32,7 @@ export interface TestClusterOptions {
   /** Static membership: members that run outside this process (e.g. child processes). */
   external?: Array<{ addr: string; port: number; host?: string }>;
   /** Per-node extras, by address. */
-  perNode?: Record<string, Partial<Omit<NodeOptions, 'addr' | 'membership' | 'listen'>>>;
+  perNode?: Record<string, Partial<Omit<NodeStartOptions, 'addr' | 'membership' | 'listen'>>>;
 }
 
 export interface TestCluster {
@@ -129,7 +129,7 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
   const everyone = [...running.values()];
   const deadline = Date.now() + 10_000;
   for (const node of everyone) {
-    const expected = everyone.filter((o) => node.table.visible(o.selfView())).length;
+    const expected = everyone.filter((o) => coreOf(node).table.visible(o.selfView())).length;
     while (node.members().length < expected) {
       if (Date.now() > deadline) break;
       await new Promise((r) => setTimeout(r, 5));
@@ -149,7 +149,7 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
     async kill(addr) {
       const node = get(addr);
       running.delete(node.addr);
-      await node.kill();
+      await killNode(node);
     },
     async stop(addr) {
       const node = get(addr);

@@ -1,8 +1,7 @@
 // Harbor forwarding: frames for other nodes are relayed by header alone, hops decremented.
 import { Addr, decodeBody, type Frame, setHops } from '@troupe/transport';
-import { defineActor } from '../actor/define.js';
-import type { Node } from './node.js';
-import { Kind, ReplyStatus } from './protocol.js';
+import type { ExtensionHost } from '../node/extension.js';
+import { Kind } from '../node/protocol.js';
 
 /** Harbor counters. */
 export interface HarborStats {
@@ -11,17 +10,11 @@ export interface HarborStats {
   dropped: Record<string, number>;
 }
 
-/** Name of the actor every harbor runs; `stats` answers the harbor's counters. */
-export const HARBOR_ACTOR = 'troupe.harbor';
-
-export const HarborActor = defineActor({
-  init: (args: { harbor: Harbor }) => args.harbor,
-  handlers: {
-    stats(harbor) {
-      return harbor.stats();
-    },
-  },
-});
+/** What forwarding needs of its node: routes, liveness and sending. */
+export type HarborHost = Pick<
+  ExtensionHost,
+  'addr' | 'log' | 'route' | 'isAlive' | 'sendRaw' | 'failAsk' | 'control'
+>;
 
 export class Harbor {
   private framesForwarded = 0;
@@ -30,7 +23,7 @@ export class Harbor {
   /** Remote nodes that asked or watched a node of this harbor's group: told when it goes down. */
   private readonly interested = new Map<number, Set<number>>();
 
-  constructor(private readonly node: Node) {}
+  constructor(private readonly host: HarborHost) {}
 
   stats(): HarborStats {
     return {
@@ -42,24 +35,24 @@ export class Harbor {
 
   /** Relays a frame addressed to another node. The body is not decoded unless the frame must be refused. */
   forward(frame: Frame, via: Addr): void {
-    const node = this.node;
+    const host = this.host;
     if (frame.hops === 0) {
-      this.drop(frame, 'hop limit', `hop limit reached at harbor ${Addr.format(node.addr)}`);
+      this.drop(frame, 'hop limit', `hop limit reached at harbor ${Addr.format(host.addr)}`);
       return;
     }
-    let next: number;
+    let next: Addr;
     try {
-      next = node.out.route(frame.from, frame.to);
+      next = host.route(frame.from as Addr, frame.to as Addr);
     } catch (err) {
       this.drop(frame, 'no route', (err as Error).message);
       return;
     }
-    const localTarget = Addr.group(frame.to as Addr) === Addr.group(node.addr);
-    if (localTarget && !node.table.isAlive(frame.to)) {
+    const localTarget = Addr.group(frame.to as Addr) === Addr.group(host.addr);
+    if (localTarget && !host.isAlive(frame.to as Addr)) {
       this.drop(
         frame,
         'unknown target',
-        `node ${Addr.format(frame.to as Addr)} is not a live member of group ${Addr.group(node.addr)}`,
+        `node ${Addr.format(frame.to as Addr)} is not a live member of group ${Addr.group(host.addr)}`,
       );
       return;
     }
@@ -70,12 +63,12 @@ export class Harbor {
     if (frame.kind === Kind.Ask || frame.kind === Kind.Watch) {
       // Who waits on what this frame crosses: the local target, or the next harbor of another group.
       if (localTarget) this.remember(frame.to, frame.from);
-      else if (Addr.isHarbor(next as Addr) && next !== frame.to) this.remember(next, frame.from);
+      else if (Addr.isHarbor(next) && next !== frame.to) this.remember(next, frame.from);
     }
     const raw = frame.raw;
     setHops(raw, frame.hops - 1);
     try {
-      node.transport.sendRaw(next as Addr, raw);
+      host.sendRaw(next, raw);
     } catch (err) {
       this.drop(frame, 'send failed', (err as Error).message);
       return;
@@ -96,7 +89,7 @@ export class Harbor {
       if (set.size === 0) this.interested.delete(key);
     }
     if (nodes === undefined) return;
-    for (const n of nodes) this.node.out.control(n, Kind.NodeDown, [addr, reason], addr);
+    for (const n of nodes) this.host.control(n as Addr, Kind.NodeDown, [addr, reason], addr as Addr);
   }
 
   private remember(local: number, remote: number): void {
@@ -114,21 +107,19 @@ export class Harbor {
    */
   private drop(frame: Frame, reason: string, message: string): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + 1;
-    this.node.log.debug(
+    this.host.log.debug(
       { to: Addr.format(frame.to as Addr), from: Addr.format(frame.from as Addr), reason },
       'harbor dropped a frame',
     );
     if (frame.kind === Kind.Ask) {
       const b = frame.body;
-      if (b.length >= 4) {
-        this.node.out.reply(
-          frame.from,
+      if (b.length >= 4)
+        this.host.failAsk(
+          frame.from as Addr,
           b.readUInt32BE(0),
-          ReplyStatus.RuntimeError,
           { code: 'UNREACHABLE', message },
-          frame.to,
+          frame.to as Addr,
         );
-      }
       return;
     }
     if (frame.kind !== Kind.Watch) return;
@@ -140,7 +131,12 @@ export class Harbor {
     }
     if (!Array.isArray(body)) return;
     if (typeof body[0] === 'string') {
-      this.node.out.control(frame.from, Kind.Terminated, [body[0], `unreachable: ${message}`], frame.to);
+      this.host.control(
+        frame.from as Addr,
+        Kind.Terminated,
+        [body[0], `unreachable: ${message}`],
+        frame.to as Addr,
+      );
     }
   }
 }
