@@ -82,3 +82,8 @@ export {
   InvalidFrameKindError,
   UnknownActorTypeError,
 } from './node/seam-errors.js';
+export { PUBSUB_ACTOR } from './pubsub/control.js';
+export { InvalidTopicError, PubSubNotStartedError } from './pubsub/errors.js';
+export type { PubSubOptions } from './pubsub/options.js';
+export type { HistoryPosition, Publication, PubSubStats } from './pubsub/pubsub.js';
+export { PubSub, PubSubKind, pubsub } from './pubsub/pubsub.js';

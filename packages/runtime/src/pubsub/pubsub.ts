@@ -60,11 +60,11 @@ export class PubSub implements Extension, PubSubCore {
   readonly name = 'pubsub';
   readonly options: ResolvedPubSubOptions;
   #host: ExtensionHost | undefined;
-  readonly #local = new LocalSubscriptions();
-  readonly #remote = new RemoteInterest();
-  readonly #tracker = new SequenceTracker();
-  readonly #history: History;
-  readonly #seqs = new Map<string, number>();
+  #local = new LocalSubscriptions();
+  #remote = new RemoteInterest();
+  #tracker = new SequenceTracker();
+  #history: History;
+  #seqs = new Map<string, number>();
   readonly #unhook: Array<() => void> = [];
   readonly #stats = {
     published: 0,
@@ -84,6 +84,12 @@ export class PubSub implements Extension, PubSubCore {
   }
 
   start(host: ExtensionHost): void {
+    // A restarted node (same extension object, new incarnation) starts from nothing, like its peers see it.
+    this.#local = new LocalSubscriptions();
+    this.#remote = new RemoteInterest();
+    this.#tracker = new SequenceTracker();
+    this.#history = new History({ count: this.options.historyCount, ageMs: this.options.historyAgeMs });
+    this.#seqs = new Map();
     this.#host = host;
     host.spawnSystem(PubSubControl, PUBSUB_ACTOR, this);
     host.onFrame(PubSubKind.Publish, (frame) => this.#onPublish(frame));
