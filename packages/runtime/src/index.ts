@@ -87,3 +87,14 @@ export { InvalidTopicError, PubSubNotStartedError } from './pubsub/errors.js';
 export type { PubSubOptions } from './pubsub/options.js';
 export type { HistoryPosition, Publication, PubSubStats } from './pubsub/pubsub.js';
 export { PubSub, PubSubKind, pubsub } from './pubsub/pubsub.js';
+export {
+  StreamProtocolError,
+  StreamResetError,
+  StreamsNotStartedError,
+  TooManyStreamsError,
+} from './streams/errors.js';
+export type { StreamsOptions } from './streams/options.js';
+export type { StreamState } from './streams/state.js';
+export { TroupeStream } from './streams/stream.js';
+export type { OpenOptions, StreamsStats } from './streams/streams.js';
+export { Streams, streams } from './streams/streams.js';
