@@ -75,13 +75,19 @@ export type {
 export { ExtensionKinds } from './node/extension.js';
 export type { NodeStartOptions } from './node/node.js';
 export { Node } from './node/node.js';
+export { isObserver, OBSERVER_META } from './node/observer.js';
 export type { LinkOptions, NodeOptions } from './node/options.js';
+export type { RemoteSpawnOptions, SpawnTarget } from './node/remote-spawn.js';
 export {
   ExtensionExistsError,
   FrameKindTakenError,
   InvalidFrameKindError,
   UnknownActorTypeError,
 } from './node/seam-errors.js';
+export type { LinkStatsEntry, NodeStats, StatsOptions } from './node/stats.js';
+export { DEFAULT_STATS_TOP } from './node/stats.js';
+export type { NodeActorHost, RemoteSpawnRequest } from './node/system-actor.js';
+export { NODE_ACTOR } from './node/system-actor.js';
 export { PUBSUB_ACTOR } from './pubsub/control.js';
 export { InvalidTopicError, PubSubNotStartedError } from './pubsub/errors.js';
 export type { PubSubOptions } from './pubsub/options.js';

@@ -43,6 +43,11 @@ export class BackpressureSignals {
     else fns.push(fn);
   }
 
+  /** Runs the waiters of `peer` now (its link is gone: it will not drain). */
+  release(peer: Addr): void {
+    this.#onDrain(peer);
+  }
+
   close(): void {
     this.#transport.off('drain', this.#onDrain);
     this.#waiters.clear();

@@ -12,6 +12,7 @@ import { NoMemberError } from '../errors.js';
 import { Picker, type PickStrategy } from '../membership/pick.js';
 import type { MemberRecord, MembershipProvider } from '../membership/provider.js';
 import { type MemberFilter, MemberTable } from '../membership/table.js';
+import { ActorTypes } from './actor-types.js';
 import { AskTable } from './asks.js';
 import { LocalDelivery } from './delivery.js';
 import type { NodeEvents } from './events.js';
@@ -26,7 +27,12 @@ import { Outbound } from './outbound.js';
 import { Kind } from './protocol.js';
 import { ActorRegistry } from './registry.js';
 import { MessageRouter } from './router.js';
+import { collectStats, type NodeStats, type StatsOptions } from './stats.js';
+import { NODE_ACTOR, NodeActor, type RemoteSpawnRequest } from './system-actor.js';
 import { type Watcher, WatchRegistry } from './watches.js';
+
+/** Names of system actors start with this; other nodes may not spawn such names. */
+const SYSTEM_PREFIX = 'troupe.';
 
 /** What `NodeCore.start` takes besides the resolved options. */
 export interface CoreInput {
@@ -63,6 +69,9 @@ export class NodeCore {
   readonly liveness: Liveness;
   readonly extensions: ExtensionSet;
   readonly picker = new Picker();
+  /** Actor types other nodes may spawn here. */
+  readonly types = new ActorTypes();
+  readonly startedAt = Date.now();
   closed = false;
   deadLetterCount = 0;
   selfRecord: MemberRecord;
@@ -168,6 +177,7 @@ export class NodeCore {
       stopActor: (target, reason) =>
         target.node === this.addr && this.actors.stop(target.name, reason ?? 'stopped'),
     });
+    this.spawnSystem(NodeActor, NODE_ACTOR, { host: this });
     // Extensions start before membership, so their system actors exist when peers first see the node.
     await this.extensions.start(extensions);
     await this.membership.start(this.selfRecord, (view) => table.applyView(view));
@@ -177,7 +187,7 @@ export class NodeCore {
   // ---- actors -------------------------------------------------------------------------------------
 
   spawnSystem(def: AnyActorDefinition, name: string, args?: unknown): ActorRef<any> {
-    return this.actors.spawn(def, { name, args }).self;
+    return this.actors.spawn(def, { name, args }, undefined, true).self;
   }
 
   /** A ref to `target` sending as `sender`. */
@@ -222,6 +232,23 @@ export class NodeCore {
         return core.membership.kv;
       },
     } as ActorNodeApi;
+  }
+
+  /** Spawns a registered type for another node (`troupe.node`'s `spawn`). */
+  spawnType(request: RemoteSpawnRequest): ActorId {
+    const def = this.types.get(request.type, Addr.format(this.addr));
+    const { type: _type, ...options } = request;
+    if (options.name?.startsWith(SYSTEM_PREFIX))
+      throw new TypeError(`spawn: names starting "${SYSTEM_PREFIX}" are reserved for system actors`);
+    return this.actors.spawn(def, options).id;
+  }
+
+  typeNames(): string[] {
+    return this.types.names();
+  }
+
+  stats(options?: StatsOptions): NodeStats {
+    return collectStats(this, this.startedAt, options);
   }
 
   // ---- watches ------------------------------------------------------------------------------------

@@ -124,6 +124,8 @@ export class ExtensionSet {
 
   constructor(private readonly core: NodeCore) {
     this.backpressure = new BackpressureSignals(core.transport);
+    // A link that went away never drains: its waiters run, and their next send meets the error.
+    core.liveness.peerGoneListeners.add((peer) => this.backpressure.release(peer));
   }
 
   /** Names of the running extensions, in start order. */

@@ -5,6 +5,7 @@ import pino, { type Logger } from 'pino';
 import type { AnyActorDefinition, Terminated } from '../actor/define.js';
 import type { ActorId, ActorRef } from '../actor/ref.js';
 import type { SpawnOptions, SpawnRest } from '../actor/spawn.js';
+import type { SpawnArgs } from '../actor/types.js';
 import type { PickStrategy } from '../membership/pick.js';
 import type { KvStore, MemberRecord, MembershipProvider } from '../membership/provider.js';
 import { StaticMembership } from '../membership/static.js';
@@ -14,6 +15,8 @@ import { defaultExtensions } from './defaults.js';
 import type { NodeEvents } from './events.js';
 import type { Extension } from './extension.js';
 import { type NodeOptions, resolveNodeOptions } from './options.js';
+import { type RemoteSpawnOptions, type SpawnTarget, spawnOn } from './remote-spawn.js';
+import type { NodeStats, StatsOptions } from './stats.js';
 import type { Watcher } from './watches.js';
 
 /** What `Node.start` takes: the node's options, its extensions and whether it only observes. */
@@ -106,9 +109,10 @@ export class Node {
     return this.#core.deadLetterCount;
   }
 
-  /** Live actors on this node. */
+  /** Live actors on this node, not counting system actors (`troupe.node`, a harbor's, extensions'). */
   get actorCount(): number {
-    return this.#core.actors.size;
+    const actors = this.#core.actors;
+    return actors.size - actors.systemSize;
   }
 
   // ---- actors ------------------------------------------------------------------------------------
@@ -123,6 +127,36 @@ export class Node {
   ref<D extends AnyActorDefinition = AnyActorDefinition>(node: string | number, name: string): ActorRef<D>;
   ref<D extends AnyActorDefinition>(target: ActorId | string | number, name?: string): ActorRef<D> {
     return this.#core.ref<D>(target, name);
+  }
+
+  /**
+   * Registers `def` under a type name, so other nodes can `spawnOn` this node. Register the same name
+   * on the nodes that spawn it too: `spawnOn(addr, Def)` sends the name, never code.
+   */
+  register(name: string, def: AnyActorDefinition): this {
+    this.#core.types.register(name, def);
+    return this;
+  }
+
+  /**
+   * Spawns an actor on another node, by address or by a member of a type picked by a strategy:
+   * `await node.spawnOn('1.2.1', Counter, { name: 'c', args: { start: 0 } })`,
+   * `await node.spawnOn({ type: 2, strategy: 'leastLoad' }, Counter, {...})`. `def` is a registered
+   * definition or its type name. Rejects with `UnknownActorTypeError` when the target has no such
+   * type, `ActorExistsError` when the name is taken there, or the ask's errors.
+   */
+  spawnOn<D extends AnyActorDefinition>(
+    where: SpawnTarget,
+    def: D | string,
+    ...[options]: undefined extends SpawnArgs<D>
+      ? [options?: RemoteSpawnOptions<D>]
+      : [options: RemoteSpawnOptions<D>]
+  ): Promise<ActorRef<D>> {
+    try {
+      return spawnOn(this.#core, where, def, options);
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** Stops a local actor after the message it is handling; false when there is none. */
@@ -157,6 +191,16 @@ export class Node {
   /** Reports this node's load (e.g. sessions or actors) for `leastLoad`. */
   setLoad(load: number): Promise<void> {
     return this.#core.update({ load });
+  }
+
+  // ---- introspection ------------------------------------------------------------------------------
+
+  /**
+   * A snapshot of this node: actors and the deepest mailboxes, asks in flight, dead letters, members,
+   * links (bytes, frames, RTT) and each extension's section. The `troupe.node` actor answers the same.
+   */
+  stats(options?: StatsOptions): NodeStats {
+    return this.#core.stats(options);
   }
 
   // ---- events -------------------------------------------------------------------------------------

@@ -31,6 +31,8 @@ export interface RegistryHost {
 /** The live actors of a node; the `CellHost` every cell talks to. */
 export class ActorRegistry implements CellHost {
   readonly #cells = new Map<string, ActorCell>();
+  /** System actors (spawned by the node, its membership provider or its extensions). */
+  readonly #system = new Set<ActorCell>();
 
   constructor(private readonly host: RegistryHost) {}
 
@@ -47,8 +49,14 @@ export class ActorRegistry implements CellHost {
     return this.#cells.has(name);
   }
 
+  /** Live actors, system actors included. */
   get size(): number {
     return this.#cells.size;
+  }
+
+  /** Live system actors. */
+  get systemSize(): number {
+    return this.#system.size;
   }
 
   /** Every live actor (a snapshot, for stats and shutdown). */
@@ -57,7 +65,12 @@ export class ActorRegistry implements CellHost {
   }
 
   /** Spawns an actor; throws `ActorExistsError`, `ClosedError`, or what `init` throws. */
-  spawn(def: AnyActorDefinition, options: SpawnOptions<any> | undefined, parent?: ActorCell): ActorCell {
+  spawn(
+    def: AnyActorDefinition,
+    options: SpawnOptions<any> | undefined,
+    parent?: ActorCell,
+    system = false,
+  ): ActorCell {
     const host = this.host;
     if (host.closed) throw new ClosedError(`node ${Addr.format(host.addr)}`);
     const name = options?.name ?? nanoid();
@@ -82,6 +95,7 @@ export class ActorRegistry implements CellHost {
       this.#cells.delete(name);
       throw err;
     }
+    if (system) this.#system.add(cell);
     if (parent !== undefined) {
       parent.children ??= new Set();
       parent.children.add(cell);
@@ -140,6 +154,7 @@ export class ActorRegistry implements CellHost {
   cellStopped(cell: ActorCell, reason: string): void {
     if (this.#cells.get(cell.id.name) === cell) this.#cells.delete(cell.id.name);
     cell.parent?.children?.delete(cell);
+    this.#system.delete(cell);
     this.host.stopped(cell.id, cell.asWatcher, reason);
   }
 }

@@ -1,0 +1,94 @@
+// `node.stats()`: actors, mailbox depths, asks in flight, dead letters, links and extension sections.
+import { Addr, OptionError, type TcpTransport, type TransportStats } from '@troupe/transport';
+import type { NodeCore } from './core.js';
+
+/** How many of the deepest mailboxes `stats()` lists by default. */
+export const DEFAULT_STATS_TOP = 10;
+
+/** One link as the transport reports it (`TcpTransport#linkStats`). */
+export interface LinkStatsEntry {
+  peer: number;
+  state: string;
+  bytesIn: number;
+  bytesOut: number;
+  framesIn: number;
+  framesOut: number;
+  /** Heartbeat round trip; undefined before the first. */
+  rttMs?: number | undefined;
+  /** When the link came up (ms epoch). */
+  since: number;
+}
+
+/** A snapshot of one node, as `node.stats()` and the `troupe.node` actor's `stats` answer it. */
+export interface NodeStats {
+  addr: string;
+  incarnation: string;
+  observer: boolean;
+  /** Milliseconds since the node started. */
+  uptimeMs: number;
+  actors: {
+    /** Live actors, system actors included. */
+    count: number;
+    /** Of which system actors. */
+    system: number;
+    /** The deepest mailboxes, deepest first (at most `top`, only non-empty ones). */
+    mailboxes: Array<{ name: string; depth: number }>;
+  };
+  /** Asks sent to other nodes and not yet settled. */
+  asksInFlight: number;
+  deadLetters: number;
+  /** Live members this node sees, itself included. */
+  members: number;
+  /** Per-peer links (empty when the transport does not report them). */
+  links: LinkStatsEntry[];
+  /** The transport's totals. */
+  transport: TransportStats;
+  /** Each extension's section, by extension name. */
+  extensions: Record<string, unknown>;
+}
+
+/** Options of `stats()`. */
+export interface StatsOptions {
+  /** How many of the deepest mailboxes to list. Default `DEFAULT_STATS_TOP`. */
+  top?: number;
+}
+
+interface LinkReporting {
+  linkStats?(): Array<Omit<LinkStatsEntry, 'peer'> & { peer: number }>;
+}
+
+/** The per-link figures, when the transport has them. */
+function linkStats(transport: TcpTransport): LinkStatsEntry[] {
+  const t = transport as TcpTransport & LinkReporting;
+  if (typeof t.linkStats !== 'function') return [];
+  return t.linkStats().map((l) => ({ ...l, peer: l.peer }));
+}
+
+/** Collects a node's stats. Cost grows with the number of actors (a scan for the deepest mailboxes). */
+export function collectStats(core: NodeCore, startedAt: number, options: StatsOptions = {}): NodeStats {
+  const top = options.top ?? DEFAULT_STATS_TOP;
+  if (!Number.isInteger(top) || top < 0)
+    throw new OptionError('top', `must be a non-negative integer, got ${top}`);
+  const deepest: Array<{ name: string; depth: number }> = [];
+  for (const cell of core.actors.all()) {
+    const depth = cell.mailboxSize;
+    if (depth === 0 || top === 0) continue;
+    if (deepest.length === top && depth <= deepest[deepest.length - 1]!.depth) continue;
+    deepest.push({ name: cell.id.name, depth });
+    deepest.sort((a, b) => b.depth - a.depth);
+    if (deepest.length > top) deepest.pop();
+  }
+  return {
+    addr: Addr.format(core.addr),
+    incarnation: core.incarnation,
+    observer: core.observer,
+    uptimeMs: Date.now() - startedAt,
+    actors: { count: core.actors.size, system: core.actors.systemSize, mailboxes: deepest },
+    asksInFlight: core.asks.size,
+    deadLetters: core.deadLetterCount,
+    members: core.table.members().length,
+    links: linkStats(core.transport),
+    transport: core.transport.stats(),
+    extensions: core.extensions.stats(),
+  };
+}
