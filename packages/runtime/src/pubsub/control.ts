@@ -29,7 +29,11 @@ function settleAfter<T>(
   value: T,
 ) {
   if (work === undefined) reply.resolve(value);
-  else work.then(() => reply.resolve(value), reply.reject);
+  else
+    work.then(
+      () => reply.resolve(value),
+      (err) => reply.reject(err),
+    );
 }
 
 /**
