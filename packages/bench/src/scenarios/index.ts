@@ -5,9 +5,11 @@ import { fanout } from './fanout.js';
 import { harborTell } from './harbor-tell.js';
 import { localAsk } from './local-ask.js';
 import { localTell } from './local-tell.js';
+import { pubsubFanout } from './pubsub-fanout.js';
 import { remoteAsk1 } from './remote-ask-1.js';
 import { remoteAsk100 } from './remote-ask-100.js';
 import { remoteTell } from './remote-tell.js';
+import { streamBulk } from './stream-bulk.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   localTell,
@@ -17,5 +19,7 @@ export const SCENARIOS: readonly Scenario[] = [
   remoteAsk100,
   harborTell,
   fanout,
+  pubsubFanout,
+  streamBulk,
   actorMemory,
 ];
