@@ -33,7 +33,10 @@ const Account = defineEntity({
     const state = { last: { ...(saved?.last ?? {}) } };
     const token = { node: ctx.node.addr };
     let set = live.get(id);
-    if (set === undefined) live.set(id, (set = new Set()));
+    if (set === undefined) {
+      set = new Set();
+      live.set(id, set);
+    }
     if (set.size > 0) duplicates++;
     set.add(token);
     tokens.set(state, token);
