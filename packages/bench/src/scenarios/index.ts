@@ -1,6 +1,7 @@
 // Every scenario, in the order `pnpm bench` runs them.
 import type { Scenario } from '../scenario.js';
 import { actorMemory } from './actor-memory.js';
+import { entityActivate } from './entity-activate.js';
 import { fanout } from './fanout.js';
 import { harborTell } from './harbor-tell.js';
 import { localAsk } from './local-ask.js';
@@ -22,4 +23,5 @@ export const SCENARIOS: readonly Scenario[] = [
   pubsubFanout,
   streamBulk,
   actorMemory,
+  entityActivate,
 ];

@@ -1,4 +1,5 @@
 // Troupe's side of pubsub-fanout: one publisher, subscribers spread over several nodes.
+import type { WorkerHandle } from '../harness.js';
 import { meteredSide, type Side, type SideContext } from '../sides.js';
 import { members } from './cluster.js';
 import type { PubSubWorkerOptions } from './pubsub.worker.js';
@@ -17,7 +18,7 @@ export async function troupePubSubFanout(
   const addrs = Array.from({ length: params.nodes }, (_, i) => `1.2.${i + 1}`);
   const cluster = await members(ctx, addrs);
   const perNode = addrs.map((_, n) => Math.ceil((params.actors - n) / params.nodes));
-  const workers = [];
+  const workers: WorkerHandle[] = [];
   try {
     for (let i = 1; i < addrs.length; i++) {
       const options: PubSubWorkerOptions = { self: addrs[i]!, members: cluster, subscribers: perNode[i]! };
