@@ -155,8 +155,14 @@ export class Entities implements Extension, EntitiesCore {
 
   route(kind: string, id: string, message: LocalMessage, hops: number): void {
     const k = this.#kinds.get(kind);
-    if (k === undefined || this.#activations === undefined) {
-      message.replyTo?.fail({ code: 'ENTITY_KIND', message: `entity kind "${kind}" is unknown here` });
+    if (k === undefined) {
+      message.replyTo?.fail(new EntityKindError(`entity kind "${kind}" is unknown here`).toWire());
+      return;
+    }
+    if (this.#activations === undefined) {
+      message.replyTo?.fail(
+        new EntityUnavailableError(`${kind}/${id}: entities stopped on this node`).toWire(),
+      );
       return;
     }
     this.#activations.route(k, id, message, hops);
