@@ -1,6 +1,6 @@
 // Gateway session lifecycle over real sockets: resume, idle timeout, slow clients, graceful stop,
 // sessionClosed to bound backends (also when the gateway process is killed), tickets.
-import { type ChildProcess, fork } from 'node:child_process';
+import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { unpack } from '@troupe/client/wire';
 import { gatewayBackend, issueTicket } from '@troupe/gateway';
@@ -204,11 +204,6 @@ describe('tickets on HELLO', () => {
 });
 
 describe('gateway process killed', () => {
-  let child: ChildProcess | undefined;
-  cleanups.push(() => {
-    if (child && child.exitCode === null) child.kill('SIGKILL');
-  });
-
   it('bound backends hear sessionClosed through membership when the gateway dies', async () => {
     const members = [
       { addr: '1.1.1', host: '127.0.0.1', port: await freePort() },
@@ -216,11 +211,10 @@ describe('gateway process killed', () => {
     ];
     const secret = 'gateway-kill-secret';
     const script = fileURLToPath(new URL('./fixtures/gateway-process.ts', import.meta.url));
-    child = fork(script, [JSON.stringify({ addr: '1.1.1', port: members[0]!.port, secret, members })], {
+    const proc = fork(script, [JSON.stringify({ addr: '1.1.1', port: members[0]!.port, secret, members })], {
       execArgv: ['--import', 'tsx', '--conditions=@troupe/source'],
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
-    const proc = child;
     cleanups.push(async () => {
       if (proc.exitCode === null && proc.signalCode === null) {
         const exited = new Promise((r) => proc.once('exit', r));
