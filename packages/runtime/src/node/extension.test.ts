@@ -1,3 +1,4 @@
+// Extensions over real nodes: a frame kind and system actor of their own, activation, multicast, events, delivery.
 import { Addr, decodeBody } from '@troupe/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineActor } from '../actor/define.js';
@@ -92,6 +93,12 @@ describe('extensions', () => {
     await expect(
       createTestCluster({ nodes: ['1.1.1'], nodeOptions: { extensions: [twice(), twice()] } }),
     ).rejects.toBeInstanceOf(ExtensionExistsError);
+    await expect(
+      createTestCluster({
+        nodes: ['1.1.1'],
+        nodeOptions: { extensions: [{ name: '' } as unknown as Extension] },
+      }),
+    ).rejects.toThrow(/extensions\[0\]/);
     const sameKind = (name: string): Extension => ({
       name,
       start: (h) => h.onFrame(ExtensionKinds.User + 2, () => {}),
@@ -199,6 +206,35 @@ describe('extensions', () => {
     await cluster.kill('1.2.1');
     await waitFor(() => downs.includes('1.2.1'), 5000, 'memberDown');
     expect(gone).toContain('1.2.1');
+  });
+
+  it('hear nothing once stopped: their hooks and listeners are released', async () => {
+    const late: string[] = [];
+    let stopped = false;
+    const ext: Extension = {
+      name: 'late',
+      start(host) {
+        host.onPeerGone((peer) => stopped && late.push(`gone ${Addr.format(peer)}`));
+        host.onMemberDown((m) => stopped && late.push(`down ${Addr.format(m.addr)}`));
+        host.addStats(() => 'here');
+      },
+      stop() {
+        stopped = true;
+      },
+    };
+    cluster = await createTestCluster({
+      nodes: ['1.1.1', '1.2.1'],
+      nodeOptions: { link },
+      perNode: { '1.1.1': { extensions: [ext] } },
+    });
+    const a = cluster.node('1.1.1');
+    expect(a.stats().extensions).toEqual({ late: 'here' });
+    cluster.node('1.2.1').spawn(Log, { name: 'log' });
+    await a.ref<typeof Log>('1.2.1', 'log').call.seen();
+    // Stopping 1.1.1 closes its link to 1.2.1 after the extension stopped.
+    await cluster.stop('1.1.1');
+    expect(stopped).toBe(true);
+    expect(late).toEqual([]);
   });
 
   it('deliver reports a missing actor and answers an ask to a full mailbox with MAILBOX_FULL', async () => {
