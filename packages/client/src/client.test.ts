@@ -15,9 +15,10 @@ import {
 import { GatewayDouble } from './gateway-double.fixture.js';
 import type { Client, ClientState, ConnectOptions, StateChange } from './index.js';
 import type { Notice } from './messages.js';
+import { pack } from './msgpack.js';
 import { defineProtocol, type } from './protocol.js';
 import { tcp } from './tcp.js';
-import { MsgId } from './wire.js';
+import { encodeFrames, MsgId } from './wire.js';
 
 const Game = defineProtocol({
   echo: { msgId: 1, rule: 'pass', codec: 'raw', request: type<Uint8Array>(), reply: type<Uint8Array>() },
@@ -37,7 +38,7 @@ const Game = defineProtocol({
 
 const FAST: ConnectOptions<typeof Game> = {
   protocol: Game,
-  WebSocket: WebSocket as never,
+  WebSocket,
   reconnect: { minDelayMs: 5, maxDelayMs: 20 },
   connectTimeoutMs: 2_000,
 };
@@ -231,7 +232,7 @@ describe('state machine', () => {
     expect(notices).toEqual(['KICKED']);
     await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
     expect(() => client.send.kickme()).toThrow(ConnectionClosedError);
-    expect(double.connections).toBe(0);
+    await until(() => double.connections === 0);
   });
 
   it('reconnects and resumes after a GOING_AWAY notice (not terminal)', async () => {
@@ -283,6 +284,37 @@ describe('state machine', () => {
     expect(client.uid).toBe('bob');
   });
 
+  it('loads ws on demand when no WebSocket class is given and none is global (Node 20)', async () => {
+    const { WebSocket: _, ...withoutClass } = FAST;
+    const client = await connect<typeof Game>(double.wsUrl, withoutClass);
+    clients.push(client);
+    await expect(client.call.add({ a: 2, b: 3 })).resolves.toEqual({ sum: 5 });
+  });
+
+  it('closes on bytes that break the wire protocol (a resume would replay them)', async () => {
+    const client = await open();
+    const pending = client.call.hang();
+    const closed = nextState(client, 'closed');
+    double.writeRaw(new Uint8Array([0x80, 0, 0, 0, 0, 0, 0, 0]));
+    expect((await closed).reason).toBe('PROTOCOL_ERROR: refused msgId 0x80000000');
+    await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
+    await until(() => double.connections === 0); // the client hung up
+    const small = await open({ maxPayload: 100 }); // room for WELCOME (about 70 bytes)
+    const tooLarge = nextState(small, 'closed');
+    double.broadcastBytes(4, new Uint8Array(101));
+    expect((await tooLarge).reason).toBe('FRAME_TOO_LARGE: frame of 101 bytes exceeds 100');
+  });
+
+  it('rejects connect when the transport cannot even start', async () => {
+    const factory = () => {
+      throw new SyntaxError('bad URL');
+    };
+    await expect(connect(factory, FAST)).rejects.toMatchObject({
+      name: 'ConnectFailedError',
+      message: 'could not connect: cannot open the connection: bad URL',
+    });
+  });
+
   it('close() fails requests in flight and stops reconnecting', async () => {
     const client = await open();
     const pending = client.call.hang();
@@ -304,6 +336,29 @@ describe('state machine', () => {
     double.dropAll();
     expect(await back).toMatchObject({ resumed: false, reason: 'the client does not send HELLO' });
     await expect(reply).rejects.toBeInstanceOf(ResumeFailedError);
+  });
+
+  it('delivers nothing more once a listener closes the client mid-chunk', async () => {
+    const client = await open();
+    await client.call.login({ uid: 'ann' });
+    const got: string[] = [];
+    client.on.shout((p) => {
+      got.push(p.text);
+      client.close('enough');
+    });
+    // Both pushes in one WebSocket message: one chunk for the client.
+    double.writeRaw(
+      encodeFrames([
+        [4, pack({ from: 'x', text: 'first' })],
+        [4, pack({ from: 'x', text: 'second' })],
+      ]),
+    );
+    const states: StateChange[] = [];
+    client.on('state', (s) => states.push(s));
+    await until(() => client.state === 'closed');
+    await until(() => double.connections === 0);
+    expect(got).toEqual(['first']);
+    expect(states.map((s) => [s.state, s.reason])).toEqual([['closed', 'enough']]);
   });
 
   it('reports listener exceptions and undecodable pushes as error events', async () => {

@@ -1,7 +1,7 @@
 // The client core: the connection state machine, HELLO/WELCOME and resume, heartbeats, requests and pushes.
 
 import { backoffDelay } from './backoff.js';
-import { codecs } from './codecs.js';
+import { codecs, EMPTY } from './codecs.js';
 import {
   ConnectFailedError,
   ConnectionClosedError,
@@ -30,8 +30,6 @@ import { decodeResponse, encodeFrames, encodeRequest, FrameReader, isAppMsgId, M
 export const TERMINAL_NOTICES =
   /^(KICKED|REPLACED|DUPLICATE_LOGIN|PROTOCOL_ERROR|FRAME_TOO_LARGE|TICKET_\w+)$/;
 
-const EMPTY = new Uint8Array(0);
-
 function checkAppMsgId(msgId: number): void {
   if (!isAppMsgId(msgId)) throw new RangeError(`msgId ${msgId} is not in 1..0x7FFFFFFF`);
 }
@@ -40,8 +38,8 @@ function checkAppMsgId(msgId: number): void {
 function unexpected(msgId: number): never {
   throw new WireProtocolError('PROTOCOL_ERROR', `unexpected msgId 0x${msgId.toString(16)}`);
 }
-type Listener = (value: any) => void;
 
+type Listener = (value: any) => void;
 type Fn = (...args: any[]) => unknown;
 
 // A closure rather than a class: local names minify, private `#fields` do not (the browser size budget).
@@ -179,11 +177,16 @@ export function createClient<P extends AnyProtocol>(
       () => drop(`connect timeout (${options.connectTimeoutMs} ms)`),
       options.connectTimeoutMs,
     );
-    transport = factory({
-      open: () => current() && onOpen(),
-      data: (bytes) => current() && onData(bytes),
-      closed: (reason) => current() && onClosed(reason),
-    });
+    try {
+      transport = factory({
+        open: () => current() && onOpen(),
+        data: (bytes) => current() && onData(bytes),
+        closed: (reason) => current() && onClosed(reason),
+      });
+    } catch (err) {
+      // A transport that cannot even start (a malformed URL, say) is a failed attempt like any other.
+      drop(`cannot open the connection: ${(err as Error).message}`);
+    }
   }
 
   function onOpen(): void {
@@ -213,12 +216,16 @@ export function createClient<P extends AnyProtocol>(
       reader.push(bytes, (msgId, payload) => onFrame(msgId, payload));
     } catch (err) {
       if (!(err instanceof WireProtocolError)) throw err;
-      drop(`${err.code}: ${err.message}`);
+      // Bytes that break the protocol end the client: a resume would replay the same frame.
+      transport?.close();
+      teardown();
+      closed(`${err.code}: ${err.message}`, err);
     }
   }
 
   function onFrame(msgId: number, payload: Uint8Array): void {
-    if (msgId === MsgId.Heartbeat) return;
+    // A listener may have closed the client (or a frame dropped the link) earlier in this chunk.
+    if (transport === undefined || msgId === MsgId.Heartbeat) return;
     if (msgId === MsgId.Notice) {
       const notice = decodeNotice(payload);
       if (notice.code === 'RESUME_FAILED') resumeRefusal = notice.message;
@@ -287,7 +294,7 @@ export function createClient<P extends AnyProtocol>(
     else enqueue(MsgId.Heartbeat, EMPTY);
   }
 
-  // The client gives up on the current connection (timeout, silence, bad bytes) and treats it as dropped.
+  // The client gives up on the current connection (connect timeout, server silence) and treats it as dropped.
   function drop(reason: string): void {
     transport?.close();
     onClosed(reason);
@@ -316,7 +323,7 @@ export function createClient<P extends AnyProtocol>(
     } else {
       const { minDelayMs, maxDelayMs } = options.reconnect;
       const delayMs = backoffDelay(attempt++, minDelayMs, maxDelayMs);
-      setState('reconnecting', { reason, attempt: attempt, delayMs });
+      setState('reconnecting', { reason, attempt, delayMs });
       reconnectTimer = setTimeout(() => open(), delayMs);
     }
   }
