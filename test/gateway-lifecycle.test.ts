@@ -117,14 +117,14 @@ describe.each<Via>(['tcp', 'ws'])('lifecycle over %s', (via) => {
   const addr = (i = 0) => (via === 'tcp' ? cluster!.tcp(i) : cluster!.ws(i));
 
   it('closes a silent session with IDLE_TIMEOUT and keeps one that sends heartbeats', async () => {
-    cluster = await startGatewayCluster({ gateway: { idleMs: 300, heartbeatMs: 100 } });
+    cluster = await startGatewayCluster({ gateway: { idleMs: 1000, heartbeatMs: 200 } });
     const silent = await client(addr());
     const alive = await client(addr());
     silent.send(8, { a: 1, b: 1 });
     alive.send(8, { a: 1, b: 1 });
     const beat = setInterval(() => alive.raw(new Uint8Array(8)), 50);
     cleanups.push(() => clearInterval(beat));
-    await silent.notice('IDLE_TIMEOUT', 3000);
+    await silent.notice('IDLE_TIMEOUT', 5000);
     await silent.closedByServer();
     expect(alive.closed).toBe(false);
     expect(await alive.call(8, { a: 2, b: 2 })).toMatchObject({ body: { sum: 4 } });
