@@ -3,9 +3,9 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { accessSync, constants as fsConstants } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { get as httpGet } from 'node:http';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { delimiter, join } from 'node:path';
+import { freePort } from '@troupe/runtime/testing';
 import { TroupeError } from '@troupe/transport';
 
 /** There is no `etcd` binary on this machine (install Debian's `etcd-server`, or set `TROUPE_ETCD_BIN`). */
@@ -80,7 +80,8 @@ export async function startEtcd(options: EtcdServerOptions = {}): Promise<EtcdSe
   const dataRoot = await mkdtemp(join(tmpdir(), 'troupe-etcd-'));
   let lastError: unknown;
   for (let attempt = 0; attempt < opts.attempts; attempt++) {
-    const [clientPort, peerPort] = await freePorts(2);
+    const clientPort = await freePort();
+    const peerPort = await freePort();
     const instance = new EtcdInstance(bin, join(dataRoot, 'data'), clientPort!, peerPort!, opts);
     try {
       await instance.launch();
@@ -227,33 +228,6 @@ function isExecutable(path: string): boolean {
     return true;
   } catch {
     return false;
-  }
-}
-
-/** Ports the kernel hands out for port 0, released again (etcd binds them a moment later). */
-async function freePorts(count: number): Promise<number[]> {
-  const servers = Array.from({ length: count }, () => createServer());
-  try {
-    return await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<number>((resolve, reject) => {
-            server.once('error', reject);
-            server.listen(0, '127.0.0.1', () => {
-              const address = server.address();
-              if (address && typeof address === 'object') resolve(address.port);
-              else reject(new EtcdStartError('could not read a free port'));
-            });
-          }),
-      ),
-    );
-  } finally {
-    await Promise.all(
-      servers.map(
-        (server) =>
-          new Promise<void>((resolve) => (server.listening ? server.close(() => resolve()) : resolve())),
-      ),
-    );
   }
 }
 
