@@ -1,11 +1,12 @@
 // The gateway over real sockets, both transports: framing, limits, rules, requests, sessions, pushes.
 import { encodeFrame, unpack } from '@troupe/client/wire';
-import { issueTicket } from '@troupe/gateway';
-import { waitFor } from '@troupe/runtime/testing';
+import { gateway, gatewayBackend, issueTicket } from '@troupe/gateway';
+import { centerMembership, Node } from '@troupe/runtime';
+import { freePort, waitFor } from '@troupe/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { RawClient, type Via } from './fixtures/gateway-client.js';
-import { type GatewayCluster, startGatewayCluster } from './fixtures/gateway-cluster.js';
+import { type GatewayCluster, startGatewayCluster, TestService } from './fixtures/gateway-cluster.js';
 
 let cluster: GatewayCluster | undefined;
 /** Link heartbeats far apart, so a count of link frames sees only the test's own traffic. */
@@ -163,6 +164,51 @@ describe('gateway limits', () => {
 });
 
 describe('gateway routes', () => {
+  it('starts on a center-membership node and serves the KV routes that were there before it', async () => {
+    const port = await freePort();
+    const center = { addr: '1.9.1', host: '127.0.0.1', port };
+    const secret = 'gateway-center-secret';
+    const nodes: Node[] = [];
+    try {
+      nodes.push(
+        await Node.start({
+          addr: '1.9.1',
+          secret,
+          listen: { host: '127.0.0.1', port },
+          membership: centerMembership({ center, serve: true }),
+        }),
+      );
+      const backend = gatewayBackend();
+      nodes.push(
+        await Node.start({
+          addr: '1.2.1',
+          secret,
+          membership: centerMembership({ center }),
+          extensions: [backend],
+        }),
+      );
+      nodes[1]!.spawn(TestService, { name: 'service', args: { backend } });
+      await nodes[0]!.kv.put(
+        'routes/sum',
+        JSON.stringify({ msgId: 30, name: 'sum', rule: 'pass', service: 2, handler: 'add' }),
+      );
+      const gate = gateway({ tcp: { host: '127.0.0.1', port: 0 } });
+      nodes.push(
+        await Node.start({
+          addr: '1.1.1',
+          secret,
+          membership: centerMembership({ center }),
+          extensions: [gate],
+        }),
+      );
+      const c = await RawClient.connect(gate.addresses().tcp!);
+      clients.push(c);
+      expect(await c.call(30, { a: 1, b: 2 })).toEqual({ status: 0, body: { sum: 3 } });
+    } finally {
+      for (const n of nodes.reverse()) await n.stop();
+    }
+  });
+
   it('serves a route put in the membership KV at once, and blocks it again when deleted', async () => {
     cluster = await startGatewayCluster();
     const c = await client('tcp');

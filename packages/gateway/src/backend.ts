@@ -2,6 +2,7 @@
 // rebuilds SessionRefs, reaches sessions by uid, multicasts and broadcasts with one link frame per
 // gateway, and tells bound actors `sessionClosed` (also when a session's gateway dies).
 import { Addr, defineActor, type Extension, type ExtensionHost, type LocalMessage } from '@troupe/runtime';
+import { GatewayNotStartedError } from './errors.js';
 import type { BroadcastMessage, DeliverMessage, UidPushMessage } from './gateway-actor.js';
 import { type GatewayMessage, type SessionClosed, type SessionId, SessionRef } from './session-ref.js';
 import { BACKEND_ACTOR, GATEWAY_ACTOR } from './sessions.js';
@@ -48,7 +49,7 @@ export function gatewayBackend(options: GatewayBackendOptions = {}): GatewayBack
   let host: ExtensionHost | undefined;
   const bound = new Map<number, Bound>();
   const live = (): ExtensionHost => {
-    if (host === undefined) throw new Error('the gatewayBackend extension has not started');
+    if (host === undefined) throw new GatewayNotStartedError('gatewayBackend');
     return host;
   };
   const gateways = () => live().members({ type: gatewayType });

@@ -88,3 +88,11 @@ export class NoGatewayError extends TroupeError {
     this.name = 'NoGatewayError';
   }
 }
+
+/** The gateway or gateway-backend extension was used before its node started it (or after it stopped). */
+export class GatewayNotStartedError extends TroupeError {
+  constructor(extension: string) {
+    super('NOT_STARTED', `the ${extension} extension has not started`);
+    this.name = 'GatewayNotStartedError';
+  }
+}

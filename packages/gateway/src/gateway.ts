@@ -2,6 +2,7 @@
 import { Addr, type Extension, type ExtensionHost } from '@troupe/runtime';
 import { Connection, type ConnectionHost } from './connection.js';
 import { Dispatcher } from './dispatch.js';
+import { GatewayNotStartedError } from './errors.js';
 import { GatewayActor, type GatewayLoad } from './gateway-actor.js';
 import { Greeter } from './hello.js';
 import { GatewayMetrics, type GatewayStats } from './metrics.js';
@@ -32,13 +33,17 @@ export function gateway(options: GatewayOptions = {}): GatewayExtension {
   const resolved = resolveGatewayOptions(options);
   let running: RunningGateway | undefined;
   const live = () => {
-    if (running === undefined) throw new Error('the gateway extension has not started');
+    if (running === undefined) throw new GatewayNotStartedError('gateway');
     return running;
   };
   return {
     name: 'gateway',
-    async start(host) {
-      running = await RunningGateway.start(host, resolved);
+    start(host) {
+      running = RunningGateway.start(host, resolved);
+    },
+    async ready() {
+      // A failure here fails Node.start, which stops the node and so this gateway.
+      await live().open();
     },
     async stop() {
       await running?.stop();
@@ -89,9 +94,9 @@ class RunningGateway implements ConnectionHost {
     this.#greeter = new Greeter(this.#manager, verifier, this.#metrics);
   }
 
-  static async start(host: ExtensionHost, options: ResolvedGatewayOptions): Promise<RunningGateway> {
+  /** Before membership: the gateway actor and the uid bookkeeping exist when peers first see the node. */
+  static start(host: ExtensionHost, options: ResolvedGatewayOptions): RunningGateway {
     const g = new RunningGateway(host, options);
-    await g.sources.start();
     host.spawnSystem(GatewayActor, GATEWAY_ACTOR, {
       registry: g.#registry,
       manager: g.#manager,
@@ -99,22 +104,23 @@ class RunningGateway implements ConnectionHost {
       load: () => g.#load(),
     });
     g.#watchGateways();
-    try {
-      const accept = (socket: Parameters<ConnectionHost['frame']>[0]['socket']) => {
-        const conn = new Connection(socket, g);
-        g.#connections.add(conn);
-        return conn;
-      };
-      if (options.ws) g.#listeners.ws = await listenWs(options.ws, accept);
-      if (options.tcp) g.#listeners.tcp = await listenTcp(options.tcp.host, options.tcp.port, accept);
-    } catch (err) {
-      await g.stop();
-      throw err;
-    }
-    g.#startTimers();
     host.addStats(() => g.stats());
-    host.log.info(g.addresses(), 'gateway listening');
     return g;
+  }
+
+  /** Once the node is a member (its KV answers): routes from the file and the KV, then the listeners. */
+  async open(): Promise<void> {
+    const options = this.#options;
+    await this.sources.start();
+    const accept = (socket: Parameters<ConnectionHost['frame']>[0]['socket']) => {
+      const conn = new Connection(socket, this);
+      this.#connections.add(conn);
+      return conn;
+    };
+    if (options.ws) this.#listeners.ws = await listenWs(options.ws, accept);
+    if (options.tcp) this.#listeners.tcp = await listenTcp(options.tcp.host, options.tcp.port, accept);
+    this.#startTimers();
+    this.#host.log.info(this.addresses(), 'gateway listening');
   }
 
   addresses(): { ws?: string; tcp?: string } {

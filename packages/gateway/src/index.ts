@@ -5,6 +5,7 @@ export { DEFAULT_GATEWAY_TYPE, gatewayBackend } from './backend.js';
 export type { RouteCodec } from './codecs.js';
 export {
   DuplicateLoginError,
+  GatewayNotStartedError,
   LoginRefusedError,
   NoGatewayError,
   PayloadError,

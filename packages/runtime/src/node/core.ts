@@ -201,6 +201,7 @@ export class NodeCore {
     await this.extensions.start(extensions);
     await this.membership.start(this.selfRecord, (view) => table.applyView(view));
     this.liveness.start(this.options.probeIntervalMs);
+    await this.extensions.ready();
   }
 
   // ---- actors -------------------------------------------------------------------------------------

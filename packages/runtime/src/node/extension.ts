@@ -154,11 +154,15 @@ export interface ExtensionHost {
 /**
  * A capability plugged into a node: `Node.start({ extensions: [harbor(), gateway({...})] })`.
  * `start` runs once the node's links and actors work, before membership starts (so system actors
- * exist when peers first see the node); `stop` runs first when the node stops, while links are up.
+ * exist when peers first see the node); `ready` runs once membership has started (the node is a
+ * member, the KV answers), before `Node.start` resolves: open client-facing listeners there. `stop`
+ * runs first when the node stops, while links are up.
  */
 export interface Extension {
   /** Unique per node: `harbor`, `pubsub`, `gateway`, ... */
   readonly name: string;
   start(host: ExtensionHost): void | Promise<void>;
+  /** The node is a member now; a failure fails `Node.start` (and stops the node). */
+  ready?(): void | Promise<void>;
   stop?(): void | Promise<void>;
 }

@@ -199,6 +199,11 @@ export class ExtensionSet {
   }
 
   /** Stops the started extensions in reverse order; one failing does not keep the others running. */
+  /** Tells each started extension, in start order, that the node is a member now. */
+  async ready(): Promise<void> {
+    for (const { ext } of this.#started) await ext.ready?.();
+  }
+
   async stop(): Promise<void> {
     const started = this.#started;
     this.#started = [];
