@@ -1,0 +1,77 @@
+// Loading the service definitions and extension factories a config names, with errors naming the config path.
+import { isAbsolute, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { AnyActorDefinition, Extension } from '@troupe/runtime';
+import { ModuleLoadError } from './errors.js';
+
+/** The import specifier of a config `module`: paths resolve against the config's directory. */
+export function moduleSpecifier(baseDir: string, module: string): string {
+  if (module.startsWith('.') || isAbsolute(module)) return pathToFileURL(resolve(baseDir, module)).href;
+  return module;
+}
+
+async function importExport(baseDir: string, module: string, name: string, path: string): Promise<unknown> {
+  let mod: Record<string, unknown>;
+  try {
+    mod = (await import(moduleSpecifier(baseDir, module))) as Record<string, unknown>;
+  } catch (err) {
+    throw new ModuleLoadError(`${path}.module`, `cannot import ${module}: ${(err as Error).message}`, {
+      cause: err,
+    });
+  }
+  if (!(name in mod)) {
+    const has = Object.keys(mod).join(', ') || 'nothing';
+    throw new ModuleLoadError(
+      `${path}.export`,
+      `${module} has no export ${JSON.stringify(name)} (it exports ${has})`,
+    );
+  }
+  return mod[name];
+}
+
+/** The actor definition a service entry names (`defineActor`'s result). */
+export async function loadService(
+  baseDir: string,
+  spec: { module: string; export: string },
+  path: string,
+): Promise<AnyActorDefinition> {
+  const value = await importExport(baseDir, spec.module, spec.export, path);
+  const def = value as Partial<AnyActorDefinition> | null;
+  if (
+    typeof def !== 'object' ||
+    def === null ||
+    typeof def.init !== 'function' ||
+    typeof def.handlers !== 'object'
+  )
+    throw new ModuleLoadError(
+      `${path}.export`,
+      `${spec.module}#${spec.export} is not an actor definition (defineActor's result)`,
+    );
+  return def as AnyActorDefinition;
+}
+
+/** A factory `(args) => Extension` an extension entry names, called with its args. */
+export async function loadExtension(
+  baseDir: string,
+  spec: { module: string; export: string; args?: unknown },
+  path: string,
+): Promise<Extension> {
+  const factory = await importExport(baseDir, spec.module, spec.export, path);
+  if (typeof factory !== 'function')
+    throw new ModuleLoadError(
+      `${path}.export`,
+      `${spec.module}#${spec.export} is not a function returning an extension`,
+    );
+  const ext = (factory as (args: unknown) => unknown)(spec.args) as Partial<Extension> | null;
+  if (
+    typeof ext !== 'object' ||
+    ext === null ||
+    typeof ext.name !== 'string' ||
+    typeof ext.start !== 'function'
+  )
+    throw new ModuleLoadError(
+      `${path}.export`,
+      `${spec.module}#${spec.export}(args) did not return an extension`,
+    );
+  return ext as Extension;
+}
