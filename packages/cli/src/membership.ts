@@ -1,12 +1,7 @@
 // The membership provider each node of a config gets: static from the node list, the embedded center, or etcd.
 import { resolve } from 'node:path';
-import {
-  Addr,
-  CenterMembership,
-  EtcdMembership,
-  type MembershipProvider,
-  StaticMembership,
-} from '@troupe/runtime';
+import { EtcdMembership } from '@troupe/membership-etcd';
+import { Addr, CenterMembership, type MembershipProvider, StaticMembership } from '@troupe/runtime';
 import type { Logger } from 'pino';
 import type { ClusterSpec, NodeSpec } from './schema.js';
 
