@@ -91,3 +91,19 @@ export type { NodeStats, StatsOptions } from './node/stats.js';
 export { DEFAULT_STATS_TOP } from './node/stats.js';
 export type { NodeActorHost, RemoteSpawnRequest } from './node/system-actor.js';
 export { NODE_ACTOR } from './node/system-actor.js';
+export { PUBSUB_ACTOR } from './pubsub/control.js';
+export { InvalidTopicError, PubSubNotStartedError } from './pubsub/errors.js';
+export type { PubSubOptions } from './pubsub/options.js';
+export type { HistoryPosition, Publication, PubSubStats } from './pubsub/pubsub.js';
+export { PubSub, PubSubKind, pubsub } from './pubsub/pubsub.js';
+export {
+  StreamProtocolError,
+  StreamResetError,
+  StreamsNotStartedError,
+  TooManyStreamsError,
+} from './streams/errors.js';
+export type { StreamsOptions } from './streams/options.js';
+export type { StreamState } from './streams/state.js';
+export { TroupeStream } from './streams/stream.js';
+export type { OpenOptions, StreamsStats } from './streams/streams.js';
+export { Streams, streams } from './streams/streams.js';

@@ -1,0 +1,111 @@
+// Ownership records in the membership KV, with fencing epochs and a claim protocol that lets at most
+// one node win each epoch.
+import type { KvEvent, KvStore } from '@troupe/runtime';
+
+/** Who owns an entity, from which epoch; `released` once the owner gave it up (handoff, shutdown). */
+export interface OwnerRecord {
+  node: number;
+  incarnation: string;
+  epoch: number;
+  released: boolean;
+}
+
+/** A KV key prefix per entity; the owner record and the claims live under it. */
+export const OWNERSHIP_PREFIX = 'troupe/entities/';
+
+function base(kind: string, id: string): string {
+  return `${OWNERSHIP_PREFIX}${kind}/${encodeURIComponent(id)}/`;
+}
+
+/** Epochs as fixed-width decimal so claim keys sort by epoch. */
+function epochKey(epoch: number): string {
+  return String(epoch).padStart(12, '0');
+}
+
+export function ownerKey(kind: string, id: string): string {
+  return `${base(kind, id)}owner`;
+}
+
+function claimPrefix(kind: string, id: string, epoch: number): string {
+  return `${base(kind, id)}claim/${epochKey(epoch)}/`;
+}
+
+/** Kind and id of an owner key, or undefined for other keys. */
+export function parseOwnerKey(key: string): { kind: string; id: string } | undefined {
+  if (!key.startsWith(OWNERSHIP_PREFIX) || !key.endsWith('/owner')) return undefined;
+  const rest = key.slice(OWNERSHIP_PREFIX.length, -'/owner'.length);
+  const slash = rest.indexOf('/');
+  if (slash <= 0) return undefined;
+  return { kind: rest.slice(0, slash), id: decodeURIComponent(rest.slice(slash + 1)) };
+}
+
+export function decodeOwner(value: string | undefined): OwnerRecord | undefined {
+  if (value === undefined) return undefined;
+  try {
+    const r = JSON.parse(value) as Partial<OwnerRecord>;
+    if (typeof r.node !== 'number' || typeof r.incarnation !== 'string' || typeof r.epoch !== 'number')
+      return undefined;
+    return { node: r.node, incarnation: r.incarnation, epoch: r.epoch, released: r.released === true };
+  } catch {
+    return undefined;
+  }
+}
+
+/** The outcome of a claim: `won` at `epoch`, or `contested` (another node claimed the same epoch). */
+export type ClaimResult = { won: true; epoch: number } | { won: false; epoch: number };
+
+/**
+ * The ownership protocol over a linearizable KV (the center's registry or etcd). To own an entity at
+ * epoch `e` a node writes its claim key under `claim/e/`, then lists `claim/e/`: it wins only when its
+ * claim is the only one. Two claimants of one epoch cannot both win: whichever listed first did so
+ * before the other wrote, so the other's list sees the first claim. A loser withdraws its claim and
+ * tries again later at a fresh read; a winner's claim stays until a later epoch is won.
+ */
+export class Ownership {
+  readonly #kv: KvStore;
+  readonly #self: { node: number; incarnation: string };
+
+  constructor(kv: KvStore, self: { node: number; incarnation: string }) {
+    this.#kv = kv;
+    this.#self = self;
+  }
+
+  async read(kind: string, id: string): Promise<OwnerRecord | undefined> {
+    return decodeOwner(await this.#kv.get(ownerKey(kind, id)));
+  }
+
+  /** Claims epoch `epoch`; on a win the owner record follows (not awaited by the caller's activation). */
+  async claim(kind: string, id: string, epoch: number): Promise<ClaimResult> {
+    const prefix = claimPrefix(kind, id, epoch);
+    const mine = `${prefix}${this.#self.node}-${this.#self.incarnation}`;
+    await this.#kv.put(mine, '1');
+    const claims = await this.#kv.list(prefix);
+    if (claims.length === 1 && claims[0]!.key === mine) return { won: true, epoch };
+    await this.#kv.delete(mine);
+    return { won: false, epoch };
+  }
+
+  /** Publishes this node as the owner at `epoch` and drops the claims of earlier epochs. */
+  async publish(kind: string, id: string, epoch: number): Promise<void> {
+    const record: OwnerRecord = { ...this.#self, epoch, released: false };
+    await this.#kv.put(ownerKey(kind, id), JSON.stringify(record));
+    const older = await this.#kv.list(`${base(kind, id)}claim/`);
+    const current = claimPrefix(kind, id, epoch);
+    await Promise.all(older.filter((c) => !c.key.startsWith(current)).map((c) => this.#kv.delete(c.key)));
+  }
+
+  /** Marks this node's ownership at `epoch` released, so the next owner may claim without asking. */
+  async release(kind: string, id: string, epoch: number): Promise<void> {
+    const record: OwnerRecord = { ...this.#self, epoch, released: true };
+    await this.#kv.put(ownerKey(kind, id), JSON.stringify(record));
+  }
+
+  /** Owner record changes of every entity, for fencing. */
+  watch(listener: (kind: string, id: string, record: OwnerRecord | undefined) => void): () => void {
+    return this.#kv.watch(OWNERSHIP_PREFIX, (event: KvEvent) => {
+      const parsed = parseOwnerKey(event.key);
+      if (parsed === undefined) return;
+      listener(parsed.kind, parsed.id, event.type === 'put' ? decodeOwner(event.value) : undefined);
+    });
+  }
+}
