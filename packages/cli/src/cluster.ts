@@ -7,6 +7,7 @@ import { extensionsFor } from './extensions.js';
 import { DEFAULT_LINK_WAIT_MS, waitLinked } from './linked.js';
 import { isCenter, membershipFor } from './membership.js';
 import { loadService } from './modules.js';
+import { type NodeRoles, rolesFor, type ServiceContext } from './roles.js';
 import type { NodeSpec } from './schema.js';
 import { resolveSecret } from './secret.js';
 
@@ -32,6 +33,21 @@ export interface NodeEndpoint {
   port: number;
 }
 
+/** A gateway's client addresses. */
+export interface GatewayEndpoint {
+  addr: string;
+  ws?: string;
+  tcp?: string;
+}
+
+/** What clients connect to, as examples print it on their first line. */
+export interface ClientEndpoints {
+  nodes: NodeEndpoint[];
+  gateways: GatewayEndpoint[];
+  /** Login services' HTTP endpoints (`POST /login`). */
+  login: string[];
+}
+
 /** Nodes started by `startCluster`. */
 export interface RunningCluster {
   readonly config: ClusterConfig;
@@ -39,6 +55,10 @@ export interface RunningCluster {
   node(addr: string): Node;
   nodes(): Node[];
   endpoints(): NodeEndpoint[];
+  /** Nodes, gateways and login URLs: what to print for clients. */
+  clientEndpoints(): ClientEndpoints;
+  /** The extensions a node's services see (`args.troupe`). */
+  context(addr: string): ServiceContext;
   /** Stops every node gracefully (the center last); idempotent. */
   stop(): Promise<void>;
 }
@@ -56,14 +76,21 @@ function selectNodes(
   return all.filter(([n]) => wanted.includes(n.addr));
 }
 
+interface Started {
+  node: Node;
+  context: ServiceContext;
+}
+
 async function startOne(
   config: ClusterConfig,
   spec: NodeSpec,
   index: number,
   secret: string,
   logger: Logger,
-): Promise<Node> {
-  const extensions = await extensionsFor(config, spec, index);
+  env: NodeJS.ProcessEnv | undefined,
+): Promise<Started> {
+  const roles: NodeRoles = await rolesFor(config, spec, index, env);
+  const extensions = [...roles.extensions, ...(await extensionsFor(config, spec, index))];
   const services = await Promise.all(
     spec.services.map((s, j) => loadService(config.baseDir, s, `nodes[${index}].services[${j}]`)),
   );
@@ -82,13 +109,13 @@ async function startOne(
   });
   try {
     spec.services.forEach((s, j) => {
-      node.spawn(services[j]!, { name: s.name, args: s.args } as never);
+      node.spawn(services[j]!, { name: s.name, args: { ...s.args, troupe: roles.context } } as never);
     });
   } catch (err) {
     await node.stop();
     throw err;
   }
-  return node;
+  return { node, context: roles.context };
 }
 
 /**
@@ -104,13 +131,20 @@ export async function startCluster(
   const secret = resolveSecret(config.secret, options.env);
   const logger = options.logger ?? pino({ level: 'silent' });
   const running: Node[] = [];
+  const contexts = new Map<number, ServiceContext>();
   const first = selected.filter(([n]) => isCenter(config, n.addr));
   const rest = selected.filter(([n]) => !isCenter(config, n.addr));
   const stopAll = () => Promise.allSettled([...running].reverse().map((n) => n.stop()));
   try {
     for (const group of [first, rest]) {
-      const results = await Promise.allSettled(group.map(([n, i]) => startOne(config, n, i, secret, logger)));
-      for (const r of results) if (r.status === 'fulfilled') running.push(r.value);
+      const results = await Promise.allSettled(
+        group.map(([n, i]) => startOne(config, n, i, secret, logger, options.env)),
+      );
+      for (const r of results)
+        if (r.status === 'fulfilled') {
+          running.push(r.value.node);
+          contexts.set(r.value.node.addr, r.value.context);
+        }
       const failed = results.find((r) => r.status === 'rejected');
       if (failed) throw (failed as PromiseRejectedResult).reason;
     }
@@ -122,6 +156,11 @@ export async function startCluster(
   }
   let stopping: Promise<void> | undefined;
   const byAddr = new Map(running.map((n) => [n.addr as number, n]));
+  const endpoints = (): NodeEndpoint[] =>
+    running.map((n) => {
+      const spec = config.nodes.find((s) => Addr.parse(s.addr) === n.addr)!;
+      return { addr: spec.addr, host: spec.host, port: n.port };
+    });
   return {
     config,
     node(addr) {
@@ -130,11 +169,22 @@ export async function startCluster(
       return n;
     },
     nodes: () => [...running],
-    endpoints: () =>
-      running.map((n) => {
-        const spec = config.nodes.find((s) => Addr.parse(s.addr) === n.addr)!;
-        return { addr: spec.addr, host: spec.host, port: n.port };
-      }),
+    endpoints,
+    clientEndpoints() {
+      const gateways: GatewayEndpoint[] = [];
+      const login: string[] = [];
+      for (const n of running) {
+        const c = contexts.get(n.addr)!;
+        if (c.gateway) gateways.push({ addr: c.addr, ...c.gateway.addresses() });
+        if (c.login?.url) login.push(c.login.url);
+      }
+      return { nodes: endpoints(), gateways, login };
+    },
+    context(addr) {
+      const c = contexts.get(Addr.parse(addr));
+      if (c === undefined) throw new UsageError(`node ${addr} was not started here`);
+      return c;
+    },
     stop() {
       stopping ??= (async () => {
         const centers = running.filter((n) => isCenter(config, Addr.format(n.addr)));

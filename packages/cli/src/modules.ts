@@ -10,7 +10,13 @@ export function moduleSpecifier(baseDir: string, module: string): string {
   return module;
 }
 
-async function importExport(baseDir: string, module: string, name: string, path: string): Promise<unknown> {
+/** A module's named export; errors name `path` (the config entry). */
+export async function importExport(
+  baseDir: string,
+  module: string,
+  name: string,
+  path: string,
+): Promise<unknown> {
   let mod: Record<string, unknown>;
   try {
     mod = (await import(moduleSpecifier(baseDir, module))) as Record<string, unknown>;

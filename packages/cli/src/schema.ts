@@ -1,6 +1,15 @@
 // The cluster config's schema: every field, its default and the checks across fields, in zod.
 import { Addr } from '@troupe/transport';
 import { z } from 'zod';
+import {
+  backendSection,
+  entitiesSection,
+  gatewaySection,
+  loginSection,
+  pubsubSection,
+  routes,
+  ticketsSection,
+} from './schema-roles.js';
 
 /** A logical address `g.t.p` that `Addr.parse` accepts. */
 const address = z.string().superRefine((value, ctx) => {
@@ -49,7 +58,8 @@ const service = z.strictObject({
   /** A path relative to the config file, or a package specifier. */
   module: z.string().min(1),
   export: z.string().min(1).default('default'),
-  args: z.unknown().optional(),
+  /** Spawn arguments; the service's `init` gets them with `troupe` added (the node's extensions). */
+  args: z.record(z.string(), z.unknown()).default({}),
 });
 
 /** A node extension made by a module's factory: `export(args)` returns the extension. */
@@ -71,6 +81,11 @@ const node = z.strictObject({
   meta: z.record(z.string(), z.unknown()).default({}),
   services: z.array(service).default([]),
   extensions: z.array(extension).default([]),
+  gateway: gatewaySection.optional(),
+  backend: backendSection.optional(),
+  login: loginSection.optional(),
+  pubsub: pubsubSection.optional(),
+  entities: entitiesSection.optional(),
 });
 
 const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
@@ -84,6 +99,10 @@ export const clusterSchema = z
     membership: membership.default({ kind: 'static' }),
     log: z.strictObject({ level: z.enum(levels).default('info') }).default({ level: 'info' }),
     askTimeoutMs: z.number().int().positive().optional(),
+    /** The secret gateways verify and login services sign tickets with. */
+    tickets: ticketsSection.optional(),
+    /** Client routes every gateway of the cluster serves. */
+    routes: routes.default([]),
     nodes: z.array(node).min(1, 'must list at least one node'),
   })
   // Runs even when fields failed (`when`), so one pass reports every problem; hence the defensive reads.
@@ -92,6 +111,7 @@ export const clusterSchema = z
 interface Loose {
   membership?: { kind?: unknown; node?: unknown };
   nodes?: unknown;
+  tickets?: unknown;
 }
 
 interface LooseNode {
@@ -99,6 +119,7 @@ interface LooseNode {
   host?: unknown;
   port?: unknown;
   services?: unknown;
+  login?: unknown;
 }
 
 function parsedAddr(value: unknown): number | undefined {
@@ -136,6 +157,11 @@ function crossChecks(config: Loose, ctx: z.RefinementCtx): void {
         'static membership needs a fixed port (peers dial it); use center or etcd for port 0',
       );
     }
+    if (n.login !== undefined && config.tickets === undefined)
+      issue(
+        ['nodes', i, 'login'],
+        'a login service signs tickets: set tickets.secret at the top of the config',
+      );
     const names = new Set<string>();
     if (Array.isArray(n.services))
       n.services.forEach((s: { name?: unknown } | null, j: number) => {

@@ -12,7 +12,7 @@ type Level = Parameters<typeof createLogger>[0]['level'];
 
 /**
  * Starts the nodes `start --node ...` names (all of a one-node config without `--node`), or all of them
- * for `up`; prints `{"nodes":[{addr,host,port}...]}` as the first stdout line and runs until a signal.
+ * for `up`; prints `{"nodes":[...],"gateways":[{addr,ws,tcp}...],"login":[url...]}` as the first stdout line and runs until a signal.
  */
 export async function runCommand(args: CliArgs, io: Io, mode: 'start' | 'up'): Promise<void> {
   const file = configArg(args);
@@ -31,7 +31,7 @@ export async function runCommand(args: CliArgs, io: Io, mode: 'start' | 'up'): P
   const began = performance.now();
   const cluster = await startCluster(config, { ...(nodes ? { nodes } : {}), logger: log, env: io.env });
   const ms = Math.round(performance.now() - began);
-  io.stdout(`${JSON.stringify({ nodes: cluster.endpoints() })}\n`);
+  io.stdout(`${JSON.stringify(cluster.clientEndpoints())}\n`);
   log.info(
     { nodes: cluster.endpoints().map((e) => e.addr), ms, cluster: config.cluster },
     `${mode === 'up' ? 'cluster up and linked' : 'nodes started'} in ${ms} ms`,
