@@ -7,6 +7,8 @@ export interface CliArgs {
   command: string | undefined;
   positionals: string[];
   nodes: string[];
+  /** `--port ADDR=PORT` values. */
+  ports: string[];
   processes: boolean;
   pretty: boolean;
   logLevel: string | undefined;
@@ -32,6 +34,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     command: positionals[0],
     positionals: positionals.slice(1),
     nodes: values.node ?? [],
+    ports: values.port ?? [],
     processes: values.processes ?? false,
     pretty: values.pretty ?? false,
     logLevel: values['log-level'],
@@ -52,6 +55,7 @@ function parse(argv: readonly string[]) {
     strict: true,
     options: {
       node: { type: 'string', multiple: true },
+      port: { type: 'string', multiple: true },
       processes: { type: 'boolean' },
       pretty: { type: 'boolean' },
       'log-level': { type: 'string' },

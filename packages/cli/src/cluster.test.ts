@@ -68,6 +68,36 @@ describe('startCluster', () => {
     expect(await ref.call.echo('late')).toBe('> late');
   });
 
+  it('chooses ports for static members configured with 0 when all start together, and refuses a subset', async () => {
+    const config = defineCluster(
+      {
+        secret: 'cli-test-secret',
+        nodes: [
+          { addr: '1.1.1', port: 0 },
+          { addr: '1.2.1', port: 0, services: [echo] },
+        ],
+      },
+      { baseDir },
+    );
+    await expect(startCluster(config, { nodes: ['1.1.1'] })).rejects.toThrow(
+      /nodes\[0\]\.port is 0 but 1\.1\.1's peers must know it/,
+    );
+    const cluster = await startCluster(config);
+    open.push(cluster);
+    const ports = cluster.endpoints().map((e) => e.port);
+    expect(ports.every((p) => p > 0)).toBe(true);
+    expect(await cluster.node('1.1.1').ref<typeof Echo>('1.2.1', 'echo').call.echo('p')).toBe('> p');
+    // Given ports win over the config's.
+    const given = await freePort();
+    const one = await startCluster(config, {
+      nodes: ['1.2.1'],
+      ports: { '1.1.1': ports[0]!, '1.2.1': given },
+      waitLinked: false,
+    });
+    open.push(one);
+    expect(one.endpoints()[0]!.port).toBe(given);
+  });
+
   it('runs the embedded center first; other nodes may take port 0', async () => {
     const config = defineCluster(
       {

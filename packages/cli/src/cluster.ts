@@ -7,6 +7,7 @@ import { extensionsFor } from './extensions.js';
 import { DEFAULT_LINK_WAIT_MS, waitLinked } from './linked.js';
 import { isCenter, membershipFor } from './membership.js';
 import { loadService } from './modules.js';
+import { assignPorts } from './ports.js';
 import { type NodeRoles, rolesFor, type ServiceContext } from './roles.js';
 import type { NodeSpec } from './schema.js';
 import { resolveSecret } from './secret.js';
@@ -22,6 +23,8 @@ export interface StartClusterOptions {
    * when all nodes of the config start here; a bound in ms may be given instead of `true`.
    */
   waitLinked?: boolean | number;
+  /** Ports by node address, over the config's (`--port ADDR=PORT`). */
+  ports?: Record<string, number>;
   /** Where `{ env: NAME }` secrets are read; default `process.env`. */
   env?: NodeJS.ProcessEnv;
 }
@@ -126,7 +129,9 @@ export async function startCluster(
   input: ClusterConfig | unknown,
   options: StartClusterOptions = {},
 ): Promise<RunningCluster> {
-  const config = parseCluster(input);
+  const parsed = parseCluster(input);
+  selectNodes(parsed, options.nodes); // refuses unknown addresses before any port is chosen
+  const config = await assignPorts(parsed, options.ports ?? {}, options.nodes === undefined);
   const selected = selectNodes(config, options.nodes);
   const secret = resolveSecret(config.secret, options.env);
   const logger = options.logger ?? pino({ level: 'silent' });

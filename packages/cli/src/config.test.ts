@@ -54,7 +54,7 @@ describe('cluster config', () => {
     ]);
   });
 
-  it('checks across fields: duplicate addresses, ports and service names, port 0 under static, the center', () => {
+  it('checks across fields: duplicate addresses, ports and service names, the center', () => {
     expect(
       issues({
         secret: 'dev-secret-123',
@@ -73,7 +73,6 @@ describe('cluster config', () => {
     ).toEqual([
       { path: 'nodes[1].addr', message: '1.1.1 is already nodes[0].addr' },
       { path: 'nodes[1].port', message: "127.0.0.1:7001 is already nodes[0]'s" },
-      { path: 'nodes[2].port', message: expect.stringMatching(/static membership needs a fixed port/) },
       { path: 'nodes[2].services[1].name', message: 'a is spawned twice on 1.2.1' },
     ]);
     expect(
@@ -84,20 +83,32 @@ describe('cluster config', () => {
       }),
     ).toEqual([{ path: 'membership.node', message: '1.9.1 is not one of nodes[].addr' }]);
     expect(
+      issues({ secret: 'dev-secret-123', nodes: [node('1.1.1', 7001)], tickets: { secret: 'short' } }),
+    ).toEqual([{ path: 'tickets.secret', message: 'must be at least 16 characters' }]);
+    expect(
       issues({
         secret: 'dev-secret-123',
-        membership: { kind: 'center', node: '1.1.1' },
-        nodes: [node('1.1.1', 0)],
+        nodes: [{ ...node('1.1.1', 7001), login: { authenticate: { module: './auth.ts' } } }],
       }),
-    ).toEqual([{ path: 'nodes[0].port', message: expect.stringMatching(/center needs a fixed port/) }]);
-    // Port 0 is fine for the other nodes of a center cluster: the center tells everyone.
+    ).toEqual([{ path: 'nodes[0].login', message: expect.stringMatching(/set tickets\.secret/) }]);
+  });
+
+  it('checks client routes with the gateway rules, at their path', () => {
     expect(
-      defineCluster({
+      issues({
         secret: 'dev-secret-123',
-        membership: { kind: 'center', node: '1.1.1' },
-        nodes: [node('1.1.1', 7001), node('1.2.1', 0)],
-      }).nodes,
-    ).toHaveLength(2);
+        routes: [
+          { msgId: 1, service: 1, handler: 'echo' },
+          { msgId: 2, service: 1, handler: 'x', strategy: 'fastest' },
+        ],
+        nodes: [
+          { ...node('1.1.1', 7001), gateway: { routes: [{ msgId: 0x80000000, service: 1, handler: 'y' }] } },
+        ],
+      }),
+    ).toEqual([
+      { path: 'routes[1]', message: expect.stringMatching(/strategy/) },
+      { path: 'nodes[0].gateway.routes[0]', message: expect.stringMatching(/msgId must be an integer/) },
+    ]);
   });
 
   it('explains a bad secret and a bad membership kind', () => {

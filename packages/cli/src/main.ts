@@ -7,6 +7,7 @@ import { type Io, processIo } from './commands/io.js';
 import { processesCommand } from './commands/processes.js';
 import { runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
+import { ticketCommand } from './commands/ticket.js';
 import { UsageError } from './errors.js';
 
 export const USAGE = `usage: troupe <command> [options]
@@ -17,8 +18,10 @@ export const USAGE = `usage: troupe <command> [options]
   up <config> --processes          run every node as a supervised child process (restarted with backoff)
   status <config> [--json]         members, load and sessions, seen from an observer node
         [--as ADDR] [--timeout 3s]
+  ticket <config> --uid U          a development login ticket, signed with the config's tickets.secret
+        [--gateway ADDR] [--ttl 60s] [--json]
 
-options: --pretty (human-readable logs)  --log-level LEVEL  -h, --help
+options: --pretty (human-readable logs)  --log-level LEVEL  --port ADDR=PORT (over the config's)  -h, --help
 Configs are .json, .yaml/.yml, or a .ts/.js module whose default export is defineCluster({...}).`;
 
 /**
@@ -49,6 +52,8 @@ export async function main(
         return undefined;
       case 'status':
         return await statusCommand(args, io);
+      case 'ticket':
+        return await ticketCommand(args, io);
       default:
         throw new UsageError(`unknown command ${JSON.stringify(args.command)}`);
     }

@@ -73,7 +73,10 @@ const node = z.strictObject({
   addr: address,
   /** Where the node listens for cluster links. */
   host: host.default('127.0.0.1'),
-  /** 0 picks a free port (center and etcd membership only: static peers must know it). */
+  /**
+   * 0 picks a free port. Static members and the center need their port known to their peers: with 0
+   * they get one chosen when every node starts together (`up`, `up --processes`), else `--port ADDR=PORT`.
+   */
   port,
   /** The host other nodes dial; default the listen host (127.0.0.1 for 0.0.0.0). */
   advertiseHost: host.optional(),
@@ -151,11 +154,6 @@ function crossChecks(config: Loose, ctx: z.RefinementCtx): void {
       const other = listens.get(key);
       if (other !== undefined) issue(['nodes', i, 'port'], `${key} is already nodes[${other}]'s`);
       else listens.set(key, i);
-    } else if (n.port === 0 && kind === 'static') {
-      issue(
-        ['nodes', i, 'port'],
-        'static membership needs a fixed port (peers dial it); use center or etcd for port 0',
-      );
     }
     if (n.login !== undefined && config.tickets === undefined)
       issue(
@@ -176,8 +174,6 @@ function crossChecks(config: Loose, ctx: z.RefinementCtx): void {
     if (center === undefined) return;
     const i = nodes.findIndex((n) => parsedAddr(n?.addr) === center);
     if (i < 0) issue(['membership', 'node'], `${String(config.membership?.node)} is not one of nodes[].addr`);
-    else if (nodes[i]!.port === 0)
-      issue(['nodes', i, 'port'], 'the center needs a fixed port (every node dials it)');
   }
 }
 

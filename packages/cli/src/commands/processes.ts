@@ -2,6 +2,7 @@
 import { type CliArgs, configArg } from '../args.js';
 import { loadConfig } from '../config.js';
 import { createLogger } from '../logger.js';
+import { assignPorts, needsFixedPort, parsePortFlags } from '../ports.js';
 import { onShutdown } from '../signals.js';
 import { Supervisor } from '../supervisor.js';
 import type { Io } from './io.js';
@@ -15,7 +16,11 @@ type Level = Parameters<typeof createLogger>[0]['level'];
  */
 export async function processesCommand(args: CliArgs, io: Io, script: string): Promise<void> {
   const file = configArg(args);
-  const config = await loadConfig(file);
+  // Ports every child must agree on (static members, the center) are chosen here, once.
+  const config = await assignPorts(await loadConfig(file), parsePortFlags(args.ports), true);
+  const portFlags = config.nodes.flatMap((n) =>
+    needsFixedPort(config, n.addr) ? ['--port', `${n.addr}=${n.port}`] : [],
+  );
   const log = createLogger({ level: (args.logLevel ?? config.log.level) as Level, pretty: args.pretty });
   const passOn = [
     ...(args.pretty ? ['--pretty'] : []),
@@ -25,7 +30,7 @@ export async function processesCommand(args: CliArgs, io: Io, script: string): P
     nodes: config.nodes.map((n) => n.addr),
     command: (addr) => ({
       file: process.execPath,
-      args: [...process.execArgv, script, 'start', file, '--node', addr, ...passOn],
+      args: [...process.execArgv, script, 'start', file, '--node', addr, ...portFlags, ...passOn],
     }),
     log,
     env: io.env,

@@ -5,6 +5,7 @@ import { startCluster } from '../cluster.js';
 import { loadConfig } from '../config.js';
 import { UsageError } from '../errors.js';
 import { createLogger } from '../logger.js';
+import { parsePortFlags } from '../ports.js';
 import { onShutdown } from '../signals.js';
 import type { Io } from './io.js';
 
@@ -29,7 +30,12 @@ export async function runCommand(args: CliArgs, io: Io, mode: 'start' | 'up'): P
   }
   const log = createLogger({ level: (args.logLevel ?? config.log.level) as Level, pretty: args.pretty });
   const began = performance.now();
-  const cluster = await startCluster(config, { ...(nodes ? { nodes } : {}), logger: log, env: io.env });
+  const cluster = await startCluster(config, {
+    ...(nodes ? { nodes } : {}),
+    ports: parsePortFlags(args.ports),
+    logger: log,
+    env: io.env,
+  });
   const ms = Math.round(performance.now() - began);
   io.stdout(`${JSON.stringify(cluster.clientEndpoints())}\n`);
   log.info(
