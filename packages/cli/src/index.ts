@@ -4,7 +4,13 @@ export type { CliArgs } from './args.js';
 export { parseDuration } from './args.js';
 export type { CheckResult } from './check.js';
 export { checkConfig } from './check.js';
-export type { NodeEndpoint, RunningCluster, StartClusterOptions } from './cluster.js';
+export type {
+  ClientEndpoints,
+  GatewayEndpoint,
+  NodeEndpoint,
+  RunningCluster,
+  StartClusterOptions,
+} from './cluster.js';
 export { startCluster } from './cluster.js';
 export type { ClusterConfig } from './config.js';
 export { defineCluster, formatPath, isClusterConfig, loadConfig, parseCluster } from './config.js';
@@ -15,6 +21,9 @@ export type { CliLoggerOptions } from './logger.js';
 export { createLogger } from './logger.js';
 export { main, USAGE } from './main.js';
 export { dialHost, membershipFor } from './membership.js';
+export { assignPorts, freePort, needsFixedPort, parsePortFlags } from './ports.js';
+export type { NodeRoles, ServiceContext } from './roles.js';
+export { rolesFor, ticketSecret } from './roles.js';
 export type { ClusterConfigInput, ClusterSpec, ExtensionSpec, NodeSpec, ServiceSpec } from './schema.js';
 export { clusterSchema } from './schema.js';
 export { resolveSecret } from './secret.js';
