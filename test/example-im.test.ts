@@ -51,9 +51,16 @@ async function login(userid: number, password = 'im-demo') {
   };
 }
 
-/** Logs in and connects with the ticket, over WebSocket or TCP; pushes are collected. */
-async function user(userid: number, via: 'ws' | 'tcp' = 'ws') {
-  const { body } = await login(userid);
+/**
+ * Logs in and connects with the ticket, over WebSocket or TCP; pushes are collected. With `avoid`, logs
+ * in again (at most 5 times) until the login service picks another gateway: each ticket it issues
+ * counts toward its gateway's load, so it soon does.
+ */
+async function user(userid: number, via: 'ws' | 'tcp' = 'ws', avoid?: string) {
+  let { body } = await login(userid);
+  for (let i = 0; i < 5 && avoid !== undefined && body.gateway === avoid; i++)
+    ({ body } = await login(userid));
+  if (avoid !== undefined) expect(body.gateway).not.toBe(avoid);
   const client = await connect(via === 'ws' ? body.ws : tcp(body.tcp), {
     protocol: ImProtocol,
     ticket: body.ticket,
@@ -88,8 +95,7 @@ describe('example im', () => {
 
   it('single chat across two gateways, in the article message model', async () => {
     const a = await user(101, 'ws');
-    const b = await user(102, 'tcp');
-    expect(a.gateway).not.toBe(b.gateway); // the login service spread them
+    const b = await user(102, 'tcp', a.gateway); // on the other gateway
     const r = await a.client.call.single({ cmd: Cmd.Single, dstid: 102, media: 1, content: 'hello B' });
     expect(r.delivered).toBe(true);
     const m = await until(() => b.got[0], 'the message at B');
@@ -117,7 +123,7 @@ describe('example im', () => {
 
   it('rooms: members on both gateways get each room message once; history on join; leave stops them', async () => {
     const a = await user(301, 'ws');
-    const b = await user(302, 'tcp');
+    const b = await user(302, 'tcp', a.gateway);
     const c = await user(303, 'ws');
     await a.client.call.join({ dstid: 9 });
     await b.client.call.join({ dstid: 9 });
@@ -144,7 +150,12 @@ describe('example im', () => {
       for (const p of pages) await p.goto(endpoints.web);
       const api = 'window.im';
       const g1 = (await pages[0]!.evaluate(`${api}.login(401)`)) as { gateway: string };
-      const g2 = (await pages[1]!.evaluate(`${api}.login(402)`)) as { gateway: string };
+      let g2 = (await pages[1]!.evaluate(`${api}.login(402)`)) as { gateway: string };
+      // Each ticket counts toward its gateway's load, so logging in again soon lands on the other one.
+      for (let k = 0; k < 5 && g2.gateway === g1.gateway; k++) {
+        await pages[1]!.evaluate(`${api}.logout()`);
+        g2 = (await pages[1]!.evaluate(`${api}.login(402)`)) as { gateway: string };
+      }
       expect(g1.gateway).not.toBe(g2.gateway);
       await pages[0]!.evaluate(`${api}.sendTo(402, 'hi from page one')`);
       await pages[1]!.waitForFunction(
