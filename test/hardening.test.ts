@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   ActorStoppedError,
+  centerMembership,
   type DeferredReply,
   defineActor,
   InvalidActorNameError,
@@ -14,7 +15,8 @@ import {
   ReplyError,
   StaticMembership,
 } from '@troupe/runtime';
-import { createTestCluster, freePort, type TestCluster } from '@troupe/runtime/testing';
+import { coreOf } from '@troupe/runtime/internal';
+import { createTestCluster, freePort, type TestCluster, waitFor } from '@troupe/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Profiles } from '../packages/examples/src/services.js';
 
@@ -182,6 +184,10 @@ describe('durations and names are checked where they enter', () => {
     expect(() => node.spawn(Inventory, { name: 'bad', supervision: { windowMs: -1 } })).toThrow(
       /supervision\.windowMs/,
     );
+    const center = { addr: '1.1.1', port: 7000 };
+    expect(() => centerMembership({ center, leaseMs: 3e9 })).toThrow(/leaseMs/);
+    expect(() => centerMembership({ center, startTimeoutMs: Infinity })).toThrow(/startTimeoutMs/);
+    expect(() => centerMembership({ center, serve: { warmupMs: -5 } })).toThrow(/serve\.warmupMs/);
   });
 
   it('refuses at spawn a name the wire cannot carry; a long one that fits works remotely', async () => {
@@ -215,5 +221,33 @@ describe('static config file', () => {
     expect([a.port, b.port]).toEqual([pa, pb]);
     b.spawn(Inventory, { name: 'inv' });
     expect(await a.ref<typeof Inventory>('1.2.1', 'inv').call.add('x')).toBe(1);
+  });
+});
+
+describe('scale: the center pushes deltas', () => {
+  it('a setLoad sends one record per member, and a view that changes nothing keeps the table version', async () => {
+    cluster = await createTestCluster({
+      membership: 'center',
+      nodes: ['1.1.1', '1.2.1', '1.3.1', '1.4.1', '1.5.1'],
+    });
+    const b = cluster.node('1.2.1');
+    const c = cluster.node('1.3.1');
+    const registry = c.ref({ node: cluster.node('1.1.1').addr, name: 'troupe.registry' });
+    const stats = () =>
+      registry.ask('stats') as Promise<{ fullViews: number; deltas: number; recordsSent: number }>;
+    const before = await stats();
+    const version = coreOf(c).table.version;
+    await b.setLoad(7);
+    await waitFor(() => c.members().some((m) => m.addr === b.addr && m.load === 7), 5000, 'c sees the load');
+    const after = await stats();
+    // One delta of one record to each of the 5 members, instead of 5 full views of 5 records.
+    expect(after.fullViews - before.fullViews).toBe(0);
+    expect(after.deltas - before.deltas).toBe(5);
+    expect(after.recordsSent - before.recordsSent).toBe(5);
+    expect(coreOf(c).table.version).toBe(version + 1);
+    // The same load again: a delta arrives (ordered before the reply to c's ask) but nothing changed.
+    await b.setLoad(7);
+    expect((await stats()).deltas - after.deltas).toBe(5);
+    expect(coreOf(c).table.version).toBe(version + 1);
   });
 });

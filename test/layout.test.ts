@@ -151,6 +151,17 @@ describe('source layout', () => {
     expect(found).toEqual([]);
   });
 
+  it('keeps etcd3 out of @troupe/runtime: only @troupe/membership-etcd depends on it', () => {
+    const manifest = JSON.parse(readFileSync(join(packagesDir, 'runtime/package.json'), 'utf8')) as {
+      dependencies?: Record<string, string>;
+    };
+    expect(Object.keys(manifest.dependencies ?? {})).not.toContain('etcd3');
+    const importers = files
+      .filter((f) => /['"]etcd3['"]/.test(readFileSync(f, 'utf8')))
+      .map((f) => relative(packagesDir, f).split('/')[0]);
+    expect(new Set(importers)).toEqual(new Set(['membership-etcd']));
+  });
+
   it(`has no source file over ${MAX_LINES} lines`, () => {
     const long = files
       .map((f) => ({ file: relative(root, f), lines: readFileSync(f, 'utf8').split('\n').length }))

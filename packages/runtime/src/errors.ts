@@ -133,3 +133,11 @@ export function toWireError(err: unknown): WireError {
   }
   return { code: 'HANDLER_ERROR', message: String(err) };
 }
+
+/** A value could not be encoded for the wire (e.g. a reply msgpack cannot carry). */
+export class EncodeError extends TroupeError {
+  constructor(message: string) {
+    super('ENCODE_ERROR', message);
+    this.name = 'EncodeError';
+  }
+}

@@ -1,6 +1,6 @@
 // @troupe/runtime: typed actors, nodes, remote tell/ask, supervision and membership.
 
-export type { WireError } from '@troupe/transport';
+export type { LinkStats, TransportStats, WireError } from '@troupe/transport';
 export {
   Addr,
   ClosedError,
@@ -37,6 +37,7 @@ export {
   ActorExistsError,
   ActorNotFoundError,
   ActorStoppedError,
+  EncodeError,
   InvalidActorNameError,
   KvInputError,
   MailboxFullError,

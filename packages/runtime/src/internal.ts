@@ -1,6 +1,7 @@
 // Internals for tests and tools; not part of the public API.
 export { ActorCell } from './actor/cell.js';
 export { Dispatcher } from './actor/dispatcher.js';
+export { checkDuration, MAX_DURATION_MS } from './actor/duration.js';
 export { Queue } from './actor/queue.js';
 export { Picker } from './membership/pick.js';
 export { MemberTable } from './membership/table.js';

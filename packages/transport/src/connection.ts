@@ -2,13 +2,14 @@
 import type { Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { Addr } from './addr.js';
+import { BatchWriter } from './batch-writer.js';
 import { HandshakeError, ProtocolError } from './errors.js';
 import { type Frame, FrameDecoder, FrameKind } from './frame.js';
 import { type Reject, RejectCode, type Role, rejectFrame } from './handshake.js';
 import { HandshakeMachine, type HandshakeStep } from './handshake-machine.js';
 import type { Link } from './link.js';
 import type { ResolvedOptions } from './options.js';
-import { OutBuffer } from './outbuf.js';
+import type { OutBuffer } from './outbuf.js';
 
 /**
  * `connecting`: TCP connect in progress (dialer). `handshake`: Hello/Auth exchange. `up`: carries frames.
@@ -79,8 +80,6 @@ export class Connection {
   authenticated = false;
   /** The link this connection serves (set when dialling, or when an inbound is accepted). */
   link: Link | null = null;
-  /** Frames encoded for the next write (its buffer is allocated by the first frame, once up). */
-  readonly out = new OutBuffer();
   flushQueued = false;
   /** The batch being filled holds a prompt frame (written early past `promptFlushBytes`). */
   promptQueued = false;
@@ -92,15 +91,14 @@ export class Connection {
   rttMs: number | undefined;
   /** `Date.now()` when the connection came up. */
   upSince = 0;
+  /** A refused handshake whose socket waits (unread) for the peer to close: nothing left to deliver. */
+  lingering = false;
 
   private readonly decoder: FrameDecoder;
   private machine: HandshakeMachine | null;
   private peerIsHarbor = false;
   private timer: NodeJS.Timeout | null = null;
-  private waitingDrain = false;
-  /** Frames per write handed to the socket and not yet confirmed written. */
-  private readonly inflight: number[] = [];
-  private lost = 0;
+  private readonly writer: BatchWriter;
 
   constructor(
     private readonly host: ConnectionHost,
@@ -117,6 +115,7 @@ export class Connection {
     this.decoder = new FrameDecoder(this.onFrame, opts.maxHandshakeFrameSize);
     this.machine = new HandshakeMachine(opts, role, dialled);
     this.state = role === 'dialer' ? 'connecting' : 'handshake';
+    this.writer = new BatchWriter(socket, host.counters, this.traffic, () => host.written(this));
     socket.setNoDelay(true);
     socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
@@ -137,24 +136,27 @@ export class Connection {
     return `${this.socket.remoteAddress ?? '?'}:${this.socket.remotePort ?? '?'}`;
   }
 
+  /** Frames encoded for the next write (its buffer is allocated by the first frame, once up). */
+  get out(): OutBuffer {
+    return this.writer.out;
+  }
+
   /** Bytes queued for this socket: written but not yet taken by the kernel, plus this turn's batch. */
   get queuedBytes(): number {
-    return this.socket.writableLength + this.out.len;
+    return this.writer.queuedBytes;
   }
 
   /** Writes this turn's batch in one `socket.write`; waits for 'drain' if the socket is saturated. */
   flush(): void {
     this.flushQueued = false;
-    if (this.waitingDrain || this.out.len === 0) return;
-    if (this.state !== 'up' && this.state !== 'closing') return;
-    this.writeBatch();
+    this.flushEarly();
   }
 
   /** Writes the batch now, mid-turn (it grew past `flushBytes`); the turn's flush writes the rest. */
   flushEarly(): void {
-    if (this.waitingDrain || this.out.len === 0) return;
     if (this.state !== 'up' && this.state !== 'closing') return;
-    this.writeBatch();
+    this.promptQueued = false;
+    this.writer.write();
   }
 
   /** Queues a heartbeat carrying a timestamp; the peer echoes it, which measures the round trip. */
@@ -205,41 +207,27 @@ export class Connection {
     if (mode === 'end' && wasOpen && !this.socket.destroyed) {
       // A paused socket would never see the peer's end; the rest of the stream is read and ignored.
       this.socket.resume();
-      if (this.out.len > 0) this.writeBatch();
+      this.promptQueued = false;
+      this.writer.write(true);
       this.socket.end();
       // A peer that never closes its side must not hold the socket forever.
       this.arm(this.host.opts.downTimeoutMs, 'linger');
     } else {
-      dropped = this.out.frames + this.lost;
-      for (const n of this.inflight) dropped += n;
-      this.inflight.length = 0;
-      this.lost = 0;
-      this.out.clear();
+      dropped = this.writer.drop();
       if (mode === 'end') {
-        // A refused handshake: the Reject goes out, nothing more is read (a refused peer cannot make us
-        // read on), and the socket is released at the peer's close or after the linger.
-        this.socket.pause();
+        // A refused handshake: the Reject goes out and the socket is released at the peer's close or after
+        // the linger. An authenticated peer (DUPLICATE, ADDRESS_IN_USE) is read to see its close; a
+        // stranger is not read any further: it cannot make us read on.
+        if (this.authenticated) this.socket.resume();
+        else this.socket.pause();
         this.socket.end();
+        this.lingering = !this.authenticated;
         this.arm(this.host.opts.handshakeTimeoutMs, 'linger');
       } else {
         this.socket.destroy();
       }
     }
     this.host.connectionClosed(this, reason, dropped, error);
-  }
-
-  private writeBatch(): void {
-    this.promptQueued = false;
-    const frames = this.out.frames;
-    const chunk = this.out.take();
-    const counters = this.host.counters;
-    counters.framesOut += frames;
-    counters.bytesOut += chunk.length;
-    counters.writes++;
-    this.traffic.framesOut += frames;
-    this.traffic.bytesOut += chunk.length;
-    this.inflight.push(frames);
-    if (!this.socket.write(chunk, this.onWritten)) this.waitingDrain = true;
   }
 
   /** Handshake frames go straight to the socket: nothing else is queued before the link is up. */
@@ -365,6 +353,8 @@ export class Connection {
           this.refuse(reject);
           return;
         }
+        // The transport may have dropped the connection without a word (a blackholed peer).
+        if (this.state !== 'handshake') return;
         this.writeNow(machine.welcome());
         this.becomeUp();
         return;
@@ -399,15 +389,9 @@ export class Connection {
     this.host.connectionUp(this);
   }
 
-  private readonly onWritten = (err?: Error | null): void => {
-    const n = this.inflight.shift() ?? 0;
-    if (err) this.lost += n;
-    else this.host.written(this);
-  };
-
   private readonly onDrain = (): void => {
-    this.waitingDrain = false;
-    if (this.out.len > 0 && (this.state === 'up' || this.state === 'closing')) this.writeBatch();
+    this.writer.drained();
+    if (this.state === 'up' || this.state === 'closing') this.writer.write();
   };
 
   private readonly onEnd = (): void => {

@@ -30,7 +30,13 @@ export {
 } from './frame.js';
 export { PROTOCOL_VERSION, RejectCode } from './handshake.js';
 export type { DownInfo, PeerInfo } from './link.js';
-export type { PeerEndpoint, TlsOptions, TransportOptions } from './options.js';
+export type {
+  PeerEndpoint,
+  TlsCertificates,
+  TlsOptions,
+  TlsPreSharedKey,
+  TransportOptions,
+} from './options.js';
 export {
   DEFAULT_DOWN_TIMEOUT_MS,
   DEFAULT_LINK_IDLE_RELEASE_MS,

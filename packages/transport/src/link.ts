@@ -86,6 +86,8 @@ export class Link {
   private failures = 0;
   private nextDialAt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
+  /** `retryTimer` reports a dial that could not start (rather than waiting out a backoff). */
+  private reportingFailure = false;
   private awaitTimer: NodeJS.Timeout | null = null;
   private attaching = false;
 
@@ -122,20 +124,21 @@ export class Link {
     }
     const c = this.conn;
     if (c !== null) {
-      const limit = this.host.opts.maxOutboundBytes;
-      if (c.queuedBytes + size > limit) {
-        throw new OutboundBufferFullError(this.name, c.queuedBytes, limit);
+      const opts = this.host.opts;
+      const queued = c.queuedBytes;
+      if (queued + size > opts.maxOutboundBytes) {
+        throw new OutboundBufferFullError(this.name, queued, opts.maxOutboundBytes);
       }
       c.out.frame(kind, flags, hops, to, from, body, head);
       if (!c.flushQueued) this.host.queueFlush(c);
       if (prompt) c.promptQueued = true;
-      const opts = this.host.opts;
+      if (queued + size >= opts.writeHighWaterMark) this.blocked = true;
       if (c.out.len >= (c.promptQueued ? opts.promptFlushBytes : opts.flushBytes)) c.flushEarly();
-    } else {
-      this.queue(size).frame(kind, flags, hops, to, from, body, head);
-      this.ensureDial();
+      return;
     }
-    if (!this.blocked && this.queuedBytes >= this.host.opts.writeHighWaterMark) this.blocked = true;
+    this.queue(size).frame(kind, flags, hops, to, from, body, head);
+    this.ensureDial();
+    if (!this.writable) this.blocked = true;
   }
 
   /** Like `send`, for an already-encoded frame. */
@@ -163,7 +166,7 @@ export class Link {
       this.queue(frame.length).raw(frame);
       this.ensureDial();
     }
-    if (!this.blocked && this.queuedBytes >= this.host.opts.writeHighWaterMark) this.blocked = true;
+    if (!this.blocked && !this.writable) this.blocked = true;
   }
 
   /** Bytes waiting for the peer: the up connection's, or the pending queue's. */
@@ -210,7 +213,8 @@ export class Link {
   resetBackoff(): void {
     this.failures = 0;
     this.nextDialAt = 0;
-    if (this.retryTimer !== null) {
+    // Only a backoff wait is cut short; a failed dial still being reported is left to report.
+    if (this.retryTimer !== null && !this.reportingFailure) {
       clearTimeout(this.retryTimer);
       this.retryTimer = null;
       if (this.pendingCount > 0) this.ensureDial();
@@ -283,11 +287,13 @@ export class Link {
       }
     }
     // Reported on a later turn: `send` never emits events from inside the caller's stack.
+    this.reportingFailure = true;
     this.retryTimer = setTimeout(this.onDialImpossible, 0, problem);
   }
 
   private readonly onDialImpossible = (reason: string): void => {
     this.retryTimer = null;
+    this.reportingFailure = false;
     this.failDial(reason, undefined, undefined);
   };
 
@@ -477,6 +483,7 @@ export class Link {
     if (this.retryTimer !== null) {
       clearTimeout(this.retryTimer);
       this.retryTimer = null;
+      this.reportingFailure = false;
     }
     if (this.awaitTimer !== null) {
       clearTimeout(this.awaitTimer);

@@ -1,7 +1,10 @@
 // The listening socket and outbound sockets of a transport: plain TCP, or TLS with mutual certificates.
 import net from 'node:net';
 import tls from 'node:tls';
-import type { PeerEndpoint, ResolvedOptions, TlsOptions } from './options.js';
+import type { PeerEndpoint, ResolvedOptions, TlsCertificates, TlsPreSharedKey } from './options.js';
+
+/** TLS 1.2 cipher suites with a pre-shared key (Node's TLS 1.3 has no external PSK). */
+const PSK_CIPHERS = 'PSK-AES256-GCM-SHA384:PSK-AES128-GCM-SHA256';
 
 /** The socket event that means a dialled socket is ready to carry the link handshake. */
 export function connectEvent(opts: ResolvedOptions): 'connect' | 'secureConnect' {
@@ -9,14 +12,24 @@ export function connectEvent(opts: ResolvedOptions): 'connect' | 'secureConnect'
 }
 
 /** `node:tls` options without Troupe's own fields. */
-function secureContext(t: Readonly<TlsOptions>): tls.SecureContextOptions {
-  const { verifyHostname: _skip, ...rest } = t;
+function secureContext(t: Readonly<TlsCertificates>): tls.SecureContextOptions {
+  const { verifyHostname: _skip, psk: _none, ...rest } = t;
   return rest;
+}
+
+/** The listener's side of a pre-shared key: the peer must name our identity and prove the key. */
+function pskServer(t: Readonly<TlsPreSharedKey>): tls.TlsOptions {
+  const { identity, key } = t.psk;
+  return {
+    ciphers: PSK_CIPHERS,
+    maxVersion: 'TLSv1.2',
+    pskCallback: (_socket, claimed) => (claimed === identity ? key : null),
+  };
 }
 
 /**
  * A server whose `onSocket` gets every accepted socket (for TLS: once the TLS handshake has verified the
- * client's certificate). `onTlsError` hears TLS handshakes that failed (a client without a valid
+ * client's certificate, or its knowledge of the pre-shared key). `onTlsError` hears TLS handshakes that failed (a client without a valid
  * certificate), which never reach `onSocket`.
  */
 export function createListener(
@@ -25,17 +38,11 @@ export function createListener(
   onTlsError: (err: Error, socket: net.Socket) => void,
 ): net.Server {
   const hwm = opts.readHighWaterMark === undefined ? {} : { highWaterMark: opts.readHighWaterMark };
-  if (opts.tls === undefined) return net.createServer(hwm, onSocket);
-  const server = tls.createServer(
-    {
-      ...hwm,
-      ...secureContext(opts.tls),
-      requestCert: true,
-      rejectUnauthorized: true,
-      handshakeTimeout: opts.handshakeTimeoutMs,
-    },
-    onSocket,
-  );
+  const t = opts.tls;
+  if (t === undefined) return net.createServer(hwm, onSocket);
+  const mode: tls.TlsOptions =
+    t.psk !== undefined ? pskServer(t) : { ...secureContext(t), requestCert: true, rejectUnauthorized: true };
+  const server = tls.createServer({ ...hwm, ...mode, handshakeTimeout: opts.handshakeTimeoutMs }, onSocket);
   server.on('tlsClientError', onTlsError);
   return server;
 }
@@ -44,11 +51,22 @@ export function createListener(
 export function dialSocket(opts: ResolvedOptions, endpoint: PeerEndpoint): net.Socket {
   const hwm = opts.readHighWaterMark === undefined ? {} : { highWaterMark: opts.readHighWaterMark };
   const base = { host: endpoint.host, port: endpoint.port, ...hwm };
-  if (opts.tls === undefined) return net.connect(base);
+  const t = opts.tls;
+  if (t === undefined) return net.connect(base);
+  if (t.psk !== undefined) {
+    const { identity, key } = t.psk;
+    return tls.connect({
+      ...base,
+      ciphers: PSK_CIPHERS,
+      maxVersion: 'TLSv1.2',
+      pskCallback: () => ({ psk: key, identity }),
+      checkServerIdentity: () => undefined,
+    });
+  }
   return tls.connect({
     ...base,
-    ...secureContext(opts.tls),
+    ...secureContext(t),
     rejectUnauthorized: true,
-    ...(opts.tls.verifyHostname === true ? {} : { checkServerIdentity: () => undefined }),
+    ...(t.verifyHostname === true ? {} : { checkServerIdentity: () => undefined }),
   });
 }

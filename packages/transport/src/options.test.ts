@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Addr } from './addr.js';
 import { OptionError } from './errors.js';
 import { DEFAULT_MAX_FRAME_SIZE } from './frame.js';
-import { backoffDelay, resolveOptions, type TransportOptions } from './options.js';
+import { backoffDelay, MAX_DURATION_MS, resolveOptions, type TransportOptions } from './options.js';
 
 const base: TransportOptions = {
   addr: Addr.parse('1.1.1'),
@@ -54,6 +54,55 @@ describe('transport options', () => {
     expect(() => resolveOptions({ ...base, ...(over as Partial<TransportOptions>) })).toThrow(
       `option ${property}:`,
     );
+  });
+
+  const durations = [
+    'downTimeoutMs',
+    'heartbeatIntervalMs',
+    'handshakeTimeoutMs',
+    'connectTimeoutMs',
+    'reconnectBaseMs',
+    'reconnectMaxMs',
+    'refusalLogIntervalMs',
+    'linkIdleReleaseMs',
+  ] as const;
+  it.each(durations)('checks %s is a duration of 1 ms .. 2^31-1 ms', (property) => {
+    for (const bad of [0, 0.5, -5, 3e9, 2 ** 31, Number.POSITIVE_INFINITY, Number.NaN]) {
+      const over = { [property]: bad } as Partial<TransportOptions>;
+      expect(() => resolveOptions({ ...base, ...over }), `${property}: ${bad}`).toThrow(
+        `option ${property}:`,
+      );
+    }
+    // The largest timer Node.js takes is accepted (heartbeats must stay below the down timeout).
+    const max = property === 'heartbeatIntervalMs' ? MAX_DURATION_MS - 1 : MAX_DURATION_MS;
+    const ok = {
+      [property]: max,
+      ...(property === 'heartbeatIntervalMs' ? { downTimeoutMs: MAX_DURATION_MS } : {}),
+    };
+    expect(() => resolveOptions({ ...base, reconnectMaxMs: MAX_DURATION_MS, ...ok })).not.toThrow();
+  });
+
+  it.each([
+    [{ maxHandshakeFrameSize: 10 }, 'maxHandshakeFrameSize'],
+    [{ maxFrameSize: 2048, maxHandshakeFrameSize: 4096 }, 'maxHandshakeFrameSize'],
+    [{ maxHandshakes: 0 }, 'maxHandshakes'],
+    [{ maxOutboundBytes: 8 * 1024 * 1024, writeHighWaterMark: 9 * 1024 * 1024 }, 'writeHighWaterMark'],
+    [{ tls: 'yes' }, 'tls'],
+  ])('refuses the hardening option %j naming %s', (over, property) => {
+    expect(() => resolveOptions({ ...base, ...(over as Partial<TransportOptions>) })).toThrow(
+      `option ${property}:`,
+    );
+  });
+
+  it('defaults the hardening options', () => {
+    expect(resolveOptions(base)).toMatchObject({
+      maxHandshakeFrameSize: 1024,
+      maxHandshakes: 128,
+      refusalLogIntervalMs: 10_000,
+      writeHighWaterMark: 1024 * 1024,
+      linkIdleReleaseMs: 60_000,
+      tls: undefined,
+    });
   });
 
   it('backs off exponentially with +-20% jitter, capped', () => {

@@ -35,11 +35,12 @@ export const DEFAULT_LINK_IDLE_RELEASE_MS = 60_000;
 export const MAX_DURATION_MS = 2 ** 31 - 1;
 
 /**
- * TLS on cluster links (`node:tls`), mutual: both ends present a certificate signed by `ca`. `key`,
- * `cert` and `ca` are PEM; any other `SecureContextOptions` (ciphers, `minVersion`, ...) pass through.
- * Certificates authenticate the node as a cluster member; the HMAC handshake still binds its address.
+ * TLS on cluster links (`node:tls`) with mutual certificates: both ends present a certificate signed by
+ * `ca`. `key`, `cert` and `ca` are PEM; any other `SecureContextOptions` (ciphers, `minVersion`, ...) pass
+ * through. Certificates authenticate the node as a cluster member; the HMAC handshake still binds its
+ * address.
  */
-export interface TlsOptions extends SecureContextOptions {
+export interface TlsCertificates extends SecureContextOptions {
   key: NonNullable<SecureContextOptions['key']>;
   cert: NonNullable<SecureContextOptions['cert']>;
   ca: NonNullable<SecureContextOptions['ca']>;
@@ -48,7 +49,19 @@ export interface TlsOptions extends SecureContextOptions {
    * name nodes, not the IPs they are dialled at; the CA and the HMAC proof authenticate the peer.
    */
   verifyHostname?: boolean;
+  psk?: undefined;
 }
+
+/**
+ * TLS with a pre-shared key instead of certificates (TLS 1.2 PSK cipher suites): every node of the
+ * cluster holds the same `identity` and `key` (at least 16 random bytes).
+ */
+export interface TlsPreSharedKey {
+  psk: { identity: string; key: Uint8Array };
+}
+
+/** TLS on every link: mutual certificates, or a pre-shared key. */
+export type TlsOptions = TlsCertificates | TlsPreSharedKey;
 
 /** Where a peer listens. */
 export interface PeerEndpoint {
@@ -296,9 +309,22 @@ export function resolveOptions(user: TransportOptions): ResolvedOptions {
 
 function checkTls(tls: TlsOptions): Readonly<TlsOptions> {
   if (tls === null || typeof tls !== 'object') throw new OptionError('tls', 'must be an object');
+  if (tls.psk !== undefined) {
+    const { identity, key } = tls.psk;
+    if (typeof identity !== 'string' || identity.length === 0 || identity.length > 128) {
+      throw new OptionError('tls.psk.identity', 'must be a string of 1..128 characters');
+    }
+    if (!(key instanceof Uint8Array) || key.length < 16) {
+      throw new OptionError('tls.psk.key', 'must be at least 16 bytes');
+    }
+    return Object.freeze({ psk: Object.freeze({ identity, key: Buffer.from(key) }) });
+  }
   for (const field of ['key', 'cert', 'ca'] as const) {
     if (tls[field] === undefined || tls[field] === null || tls[field] === '') {
-      throw new OptionError(`tls.${field}`, 'is required (PEM): links use mutual certificates');
+      throw new OptionError(
+        `tls.${field}`,
+        'is required (PEM) unless tls.psk is given: links use mutual certificates',
+      );
     }
   }
   return Object.freeze({ ...tls });

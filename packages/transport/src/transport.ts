@@ -339,8 +339,10 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     this.releaseTimer = null;
     if (this.server.listening) this.server.close();
     for (const link of this.links.values()) link.shutdown(reason, graceful);
-    for (const conn of [...this.conns])
+    for (const conn of [...this.conns]) {
       if (conn.state === 'connecting' || conn.state === 'handshake') conn.abort(reason);
+      else if (conn.lingering) conn.socket.destroy();
+    }
   }
 
   /**

@@ -9,7 +9,7 @@ import type { AnyActorDefinition, SupervisionOptions, Terminated } from './defin
 import type { Dispatcher } from './dispatcher.js';
 import { Envelope, type SystemMessage } from './envelope.js';
 import { Invoker, type InvokerCell } from './invoker.js';
-import { Mailbox, type MessageInvoker } from './mailbox.js';
+import { Mailbox } from './mailbox.js';
 import type { ActorId, ActorRef } from './ref.js';
 import type { SpawnOptions } from './spawn.js';
 import { decide, type FailureSite, type ResolvedSupervision, supervisionOf } from './supervision.js';
@@ -52,7 +52,7 @@ export function checkActorName(name: unknown): string {
   return name;
 }
 
-export class ActorCell implements MessageInvoker, InvokerCell {
+export class ActorCell extends Mailbox implements InvokerCell {
   readonly id: ActorId;
   readonly self: ActorRef<any>;
   #log: Logger | undefined;
@@ -63,15 +63,15 @@ export class ActorCell implements MessageInvoker, InvokerCell {
   #stopped = false;
   /** An async handler or callback holds the mailbox. */
   #awaiting = false;
-  readonly #mailbox: Mailbox;
-  readonly #invoker: Invoker;
+  /** Made on the first message (idle actors carry none). */
+  #invoker: Invoker | undefined;
   readonly #supervision: ResolvedSupervision;
   readonly #limit: number;
   readonly ctx: CellContext;
   /** @internal Set by a stop asked for while a message runs: the actor stops after it. */
   stopRequested: string | undefined;
   /** @internal */ timers: Set<NodeJS.Timeout> | undefined;
-  #failures: number[] = [];
+  #failures: number[] | undefined;
   #restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -83,13 +83,12 @@ export class ActorCell implements MessageInvoker, InvokerCell {
     options: { supervision?: SupervisionOptions; mailboxLimit: number },
     readonly parent: ActorCell | undefined,
   ) {
+    super(host.dispatcher);
     checkActorName(name);
     this.#supervision = supervisionOf(def, options.supervision);
     this.self = host.makeRef({ node: nodeAddr, name }, undefined, true);
     this.id = this.self;
     this.#limit = options.mailboxLimit;
-    this.#mailbox = new Mailbox(this, host.dispatcher);
-    this.#invoker = new Invoker(this);
     this.ctx = new CellContext(this, host);
   }
 
@@ -105,7 +104,13 @@ export class ActorCell implements MessageInvoker, InvokerCell {
 
   /** The message being handled, if any. */
   get current(): Envelope | undefined {
-    return this.#invoker.current;
+    return this.#invoker?.current;
+  }
+
+  // Plain `private` methods below (not `#`): private methods would cost every actor a brand slot.
+  private invoking(): Invoker {
+    this.#invoker ??= new Invoker(this);
+    return this.#invoker;
   }
 
   #watcher: { deliver(t: Terminated): void } | undefined;
@@ -127,58 +132,39 @@ export class ActorCell implements MessageInvoker, InvokerCell {
     return this.#stopped;
   }
 
-  /** Neither running, scheduled nor waiting on an async handler. */
-  get idle(): boolean {
-    return this.#mailbox.idle;
-  }
-
   get mailboxSize(): number {
-    return this.#mailbox.length;
-  }
-
-  /** Whether user messages are held back (`suspend`). */
-  get suspended(): boolean {
-    return this.#mailbox.suspended;
+    return this.queued;
   }
 
   /** Deferred replies handed out and not settled yet. */
   get openReplies(): number {
-    return this.#invoker.openReplies;
+    return this.#invoker?.openReplies ?? 0;
   }
 
   /** Queues a user message; throws `MailboxFullError` at the limit. */
   enqueue(env: Envelope): void {
-    if (this.#mailbox.length >= this.#limit) {
+    if (this.queued >= this.#limit) {
       throw new MailboxFullError(`mailbox of ${this.self} is full (${this.#limit} messages)`);
     }
-    this.#mailbox.postUser(env);
+    this.postUser(env);
   }
 
   /** Queues a system message, run before any user message. */
   enqueueSystem(msg: SystemMessage): void {
-    this.#mailbox.postSystem(msg);
-  }
-
-  /** Holds user messages back (system messages, stop included, still run) until `resume`. */
-  suspend(): void {
-    this.#mailbox.suspend();
-  }
-
-  resume(): void {
-    this.#mailbox.resume();
+    this.postSystem(msg);
   }
 
   /** @internal `ctx.reply()`. */
   defer<T>(): Deferred<T> {
-    return this.#invoker.defer<T>();
+    return this.invoking().defer<T>();
   }
 
-  // ---- MessageInvoker (the mailbox calls these) ---------------------------------------------------
+  // ---- the mailbox's invoker hooks -----------------------------------------------------------------
 
   user(env: Envelope): void {
-    if (env.handler === TIMER_HANDLER) this.#invoker.callback(env.arg as () => unknown, 'timer');
-    else this.#invoker.invoke(env);
-    if (this.stopRequested !== undefined) this.#mailbox.hold();
+    if (env.handler === TIMER_HANDLER) this.invoking().callback(env.arg as () => unknown, 'timer');
+    else this.invoking().invoke(env);
+    if (this.stopRequested !== undefined) this.hold();
   }
 
   system(msg: SystemMessage): void {
@@ -187,7 +173,7 @@ export class ActorCell implements MessageInvoker, InvokerCell {
         this.finalStop(msg.reason);
         return;
       case 'restart':
-        this.#reinit();
+        this.reinit();
         return;
       case 'childFailed':
         this.failed(msg.error, 'child');
@@ -195,7 +181,7 @@ export class ActorCell implements MessageInvoker, InvokerCell {
       case 'terminated': {
         const hook = this.def.onTerminated;
         if (hook !== undefined)
-          this.#invoker.callback(
+          this.invoking().callback(
             () => hook(this.#state, { ref: msg.ref, reason: msg.reason }, this.ctx),
             'terminated',
           );
@@ -214,16 +200,16 @@ export class ActorCell implements MessageInvoker, InvokerCell {
 
   // ---- InvokerCell (the invoker calls these) ------------------------------------------------------
 
-  hold(): void {
+  awaitAsync(): void {
     this.#awaiting = true;
-    this.#mailbox.hold();
+    this.hold();
   }
 
   asyncSettled(): void {
     this.#awaiting = false;
     if (this.#stopped) return;
     if (this.stopRequested !== undefined) this.finalStop(this.stopRequested);
-    else if (this.#restartTimer === undefined) this.#mailbox.release();
+    else if (this.#restartTimer === undefined) this.release();
   }
 
   unknownHandler(env: Envelope): void {
@@ -233,7 +219,7 @@ export class ActorCell implements MessageInvoker, InvokerCell {
 
   /** Applies the supervision decision to a failure. */
   failed(err: unknown, site: FailureSite): void {
-    const d = decide(site, this.#supervision, this.#failures, Date.now());
+    const d = decide(site, this.#supervision, this.#failures ?? [], Date.now());
     if (d.action === 'ignore') {
       if (site === 'ask') this.log.debug({ err }, 'ask rejected by its handler');
       else this.log.warn({ err, site }, 'actor handler failed; state kept');
@@ -253,28 +239,28 @@ export class ActorCell implements MessageInvoker, InvokerCell {
         return;
       case 'restart':
         this.#failures = d.history;
-        this.#prepareRestart();
+        this.prepareRestart();
         if (d.delayMs === 0) {
-          this.#reinit();
+          this.reinit();
           return;
         }
-        this.#mailbox.hold();
+        this.hold();
         this.#restartTimer = setTimeout(() => {
           this.#restartTimer = undefined;
           if (this.#stopped) return;
-          this.#mailbox.postSystem({ type: 'restart' });
-          if (!this.#awaiting) this.#mailbox.release();
+          this.postSystem({ type: 'restart' });
+          if (!this.#awaiting) this.release();
         }, d.delayMs);
         return;
     }
   }
 
-  #prepareRestart(): void {
-    this.#clearTimers();
+  private prepareRestart(): void {
+    this.clearTimers();
     if (this.children) for (const child of this.children) child.stopNow('parent restarting');
   }
 
-  #reinit(): void {
+  private reinit(): void {
     try {
       this.#state = this.def.init(this.args, this.ctx);
       this.log.debug('actor restarted');
@@ -288,16 +274,16 @@ export class ActorCell implements MessageInvoker, InvokerCell {
   /** Asks the actor to stop after what it is doing (a system message). */
   requestStop(reason: string): void {
     if (this.#stopped) return;
-    if (this.#mailbox.running || this.#awaiting) {
+    if (this.running || this.#awaiting) {
       this.stopRequested ??= reason;
-      if (this.#mailbox.running) this.#mailbox.hold();
+      if (this.running) this.hold();
       return;
     }
     if (this.#restartTimer !== undefined) {
       this.finalStop(reason);
       return;
     }
-    this.#mailbox.postSystem({ type: 'stop', reason });
+    this.postSystem({ type: 'stop', reason });
   }
 
   /**
@@ -307,9 +293,9 @@ export class ActorCell implements MessageInvoker, InvokerCell {
    */
   stopNow(reason: string): void {
     if (this.#stopped) return;
-    if (this.#mailbox.running || this.#awaiting) {
+    if (this.running || this.#awaiting) {
       this.stopRequested ??= reason;
-      if (this.#mailbox.running) this.#mailbox.hold();
+      if (this.running) this.hold();
       return;
     }
     this.finalStop(reason);
@@ -317,7 +303,7 @@ export class ActorCell implements MessageInvoker, InvokerCell {
 
   /** Whether a handler is running or an async one is pending (what a draining stop waits for). */
   get busy(): boolean {
-    return this.#mailbox.running || this.#awaiting;
+    return this.running || this.#awaiting;
   }
 
   /** Stops now, failing an async handler's pending ask with `ActorStoppedError`. */
@@ -333,24 +319,24 @@ export class ActorCell implements MessageInvoker, InvokerCell {
     this.stopRequested = undefined;
     if (this.#restartTimer) clearTimeout(this.#restartTimer);
     this.#restartTimer = undefined;
-    this.#clearTimers();
+    this.clearTimers();
     const why = `${this.self} stopped: ${reason}`;
     try {
-      this.#invoker.abandon(why);
+      this.#invoker?.abandon(why);
       if (this.children) for (const child of this.children) child.stopNow(`parent stopped: ${reason}`);
-      for (const env of this.#mailbox.close()) {
+      for (const env of this.close()) {
         if (env.replier) env.replier.fail({ code: 'ACTOR_STOPPED', message: why });
         else if (env.handler !== TIMER_HANDLER)
           this.host.deadLetter(this.id, env.handler, `actor stopped: ${reason}`);
       }
-      this.#runOnStop(reason);
+      this.runOnStop(reason);
     } finally {
       // Whatever threw above, the node must forget the actor and tell its watchers.
       this.host.cellStopped(this, reason);
     }
   }
 
-  #runOnStop(reason: string): void {
+  private runOnStop(reason: string): void {
     const hook = this.def.onStop;
     if (hook === undefined) return;
     try {
@@ -361,7 +347,7 @@ export class ActorCell implements MessageInvoker, InvokerCell {
     }
   }
 
-  #clearTimers(): void {
+  private clearTimers(): void {
     if (this.timers === undefined) return;
     for (const t of this.timers) clearTimeout(t);
     this.timers = undefined;
@@ -373,10 +359,10 @@ export class ActorCell implements MessageInvoker, InvokerCell {
    */
   fireTimer(fn: () => void): void {
     if (this.#stopped) return;
-    if (this.#mailbox.length >= this.#limit) {
+    if (this.queued >= this.#limit) {
       this.host.deadLetter(this.id, 'timer', 'mailbox full');
       return;
     }
-    this.#mailbox.postUser(new Envelope(TIMER_HANDLER, fn, 0, undefined, undefined));
+    this.postUser(new Envelope(TIMER_HANDLER, fn, 0, undefined, undefined));
   }
 }

@@ -38,8 +38,8 @@ export class Deferred<T> implements DeferredReply<T> {
     this.replier?.fail({ code: 'ACTOR_STOPPED', message });
   }
 
-  /** @internal The handler returned something else: the reply is already sent, this one is void. */
-  void(): void {
+  /** @internal The handler returned something else (or threw): that is the answer, this one is dropped. */
+  discard(): void {
     this.#finish();
   }
 

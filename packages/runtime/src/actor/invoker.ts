@@ -12,7 +12,7 @@ export interface InvokerCell {
   readonly state: unknown;
   readonly ctx: ActorContext;
   /** A handler returned a promise: hold the mailbox until `asyncSettled`. */
-  hold(): void;
+  awaitAsync(): void;
   asyncSettled(): void;
   /** A failure for supervision to judge. */
   failed(err: unknown, site: FailureSite): void;
@@ -72,7 +72,7 @@ export class Invoker implements DeferredOwner {
       return;
     }
     if (isThenable(result)) {
-      this.cell.hold();
+      this.cell.awaitAsync();
       result.then(
         (value) => this.#settled(env, value, undefined, false),
         (err) => this.#settled(env, undefined, err, true),
@@ -93,7 +93,7 @@ export class Invoker implements DeferredOwner {
       return;
     }
     if (!isThenable(r)) return;
-    this.cell.hold();
+    this.cell.awaitAsync();
     const marker = {} as Envelope;
     this.current = marker;
     r.then(
@@ -129,7 +129,7 @@ export class Invoker implements DeferredOwner {
         }
         return;
       }
-      made.void();
+      made.discard();
     }
     env.replier?.ok(result);
   }
@@ -137,7 +137,7 @@ export class Invoker implements DeferredOwner {
   #rejected(env: Envelope, err: unknown): void {
     const made = this.#made;
     this.#made = undefined;
-    made?.void();
+    made?.discard();
     if (env.replier !== undefined) {
       env.replier.fail(toWireError(err), true);
       this.cell.failed(err, 'ask');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Runnable } from './dispatcher.js';
 import { Envelope, type SystemMessage } from './envelope.js';
-import { Mailbox, type MessageInvoker } from './mailbox.js';
+import { Mailbox } from './mailbox.js';
 
 /** A scheduler that only records what it was given; the test runs the mailbox itself. */
 class FakeScheduler {
@@ -11,12 +11,14 @@ class FakeScheduler {
   }
 }
 
-class FakeInvoker implements MessageInvoker {
+/** A mailbox whose invoker hooks record what they are handed. */
+class RecordingMailbox extends Mailbox {
   readonly log: string[] = [];
   readonly escapedErrors: unknown[] = [];
   turns = 0;
   throwOn: string | undefined;
   onUser: ((env: Envelope) => void) | undefined;
+  turnHook: (() => void) | undefined;
   system(msg: SystemMessage): void {
     this.log.push(`sys:${msg.type}`);
   }
@@ -30,6 +32,7 @@ class FakeInvoker implements MessageInvoker {
   }
   turnEnded(): void {
     this.turns++;
+    this.turnHook?.();
   }
 }
 
@@ -37,9 +40,8 @@ const msg = (handler: string) => new Envelope(handler, undefined, 0, undefined, 
 
 function setup() {
   const scheduler = new FakeScheduler();
-  const invoker = new FakeInvoker();
-  const mailbox = new Mailbox(invoker, scheduler);
-  return { scheduler, invoker, mailbox };
+  const mailbox = new RecordingMailbox(scheduler);
+  return { scheduler, invoker: mailbox, mailbox };
 }
 
 describe('mailbox', () => {
@@ -101,7 +103,7 @@ describe('mailbox', () => {
     expect(scheduler.scheduled).toHaveLength(1);
     mailbox.run(10);
     expect(invoker.log).toEqual(['sys:stop']);
-    expect(mailbox.length).toBe(1);
+    expect(mailbox.queued).toBe(1);
     mailbox.resume();
     expect(scheduler.scheduled).toHaveLength(2);
     mailbox.run(10);
@@ -116,14 +118,14 @@ describe('mailbox', () => {
     expect(mailbox.close().map((e) => e.handler)).toEqual(['a', 'b']);
     mailbox.postUser(msg('c'));
     mailbox.postSystem({ type: 'restart' });
-    expect(mailbox.length).toBe(0);
+    expect(mailbox.queued).toBe(0);
     expect(scheduler.scheduled).toHaveLength(0);
     expect(mailbox.run(10)).toBe(0);
   });
 
   it('reports an error thrown when the turn ends and still goes idle', () => {
     const { invoker, mailbox } = setup();
-    invoker.turnEnded = () => {
+    invoker.turnHook = () => {
       throw new Error('turn hook');
     };
     mailbox.postUser(msg('a'));

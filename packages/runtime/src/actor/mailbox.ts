@@ -1,5 +1,7 @@
 // An actor's mailbox: user and system queues, the budgeted run loop, and what holds it (an async
 // handler, a suspension, a close). Exceptions escaping a message never leave it stuck.
+//
+// The actor cell extends it and is its own invoker, so an idle actor costs no extra object.
 import type { Runnable } from './dispatcher.js';
 import type { Envelope, SystemMessage } from './envelope.js';
 import { Queue } from './queue.js';
@@ -23,135 +25,153 @@ const IDLE = 0;
 const SCHEDULED = 1;
 const RUNNING = 2;
 const CLOSED = 3;
+/** Flag bits beside the state: an async handler or a restart backoff holds the mailbox (nothing runs
+ * until `release`); suspended from outside (user messages wait, system messages still run). */
+const HELD = 4;
+const SUSPENDED = 8;
+const STATE = 3;
 
-export class Mailbox implements Runnable {
+export abstract class Mailbox implements Runnable, MessageInvoker {
   readonly #user = new Queue<Envelope>(8);
   #system: Queue<SystemMessage> | undefined;
-  #state = IDLE;
-  /** An async handler or a restart backoff holds the mailbox: nothing runs until `release`. */
-  #held = false;
-  /** Suspended from outside (back-pressure): user messages wait, system messages still run. */
-  #suspended = false;
+  /** The state (low two bits) and the HELD and SUSPENDED flags, in one small integer. */
+  #bits = IDLE;
 
-  constructor(
-    private readonly invoker: MessageInvoker,
-    private readonly scheduler: Scheduler,
-  ) {}
+  constructor(private readonly scheduler: Scheduler) {}
+
+  abstract system(msg: SystemMessage): void;
+  abstract user(env: Envelope): void;
+  abstract escaped(err: unknown): void;
+  abstract turnEnded(): void;
+
+  // Plain (not `#`) accessors: private methods would cost every actor a brand slot.
+  private get phase(): number {
+    return this.#bits & STATE;
+  }
+
+  private set phase(phase: number) {
+    this.#bits = (this.#bits & ~STATE) | phase;
+  }
+
+  private get isHeld(): boolean {
+    return (this.#bits & HELD) !== 0;
+  }
 
   /** User messages waiting. */
-  get length(): number {
+  get queued(): number {
     return this.#user.length;
   }
 
   get closed(): boolean {
-    return this.#state === CLOSED;
+    return this.phase === CLOSED;
   }
 
   get running(): boolean {
-    return this.#state === RUNNING;
+    return this.phase === RUNNING;
   }
 
+  /** Neither scheduled, running, held nor closed. */
   get idle(): boolean {
-    return this.#state === IDLE && !this.#held;
+    return this.#bits === IDLE || this.#bits === (IDLE | SUSPENDED);
   }
 
   get held(): boolean {
-    return this.#held;
+    return this.isHeld;
   }
 
   get suspended(): boolean {
-    return this.#suspended;
+    return (this.#bits & SUSPENDED) !== 0;
   }
 
   postUser(env: Envelope): void {
-    if (this.#state === CLOSED) return;
+    if (this.phase === CLOSED) return;
     this.#user.push(env);
-    if (this.#state === IDLE && !this.#held && !this.#suspended) this.#schedule();
+    if (this.phase === IDLE && !this.isHeld && !this.suspended) this.scheduleNow();
   }
 
   postSystem(msg: SystemMessage): void {
-    if (this.#state === CLOSED) return;
+    if (this.phase === CLOSED) return;
     this.#system ??= new Queue<SystemMessage>(4);
     this.#system.push(msg);
-    if (this.#state === IDLE && !this.#held) this.#schedule();
+    if (this.phase === IDLE && !this.isHeld) this.scheduleNow();
   }
 
   /** Stops the run after the current message until `release` (an async handler is pending). */
   hold(): void {
-    this.#held = true;
+    this.#bits |= HELD;
   }
 
   release(): void {
-    if (!this.#held) return;
-    this.#held = false;
-    if (this.#state === IDLE) this.#scheduleIfWork();
+    if (!this.isHeld) return;
+    this.#bits &= ~HELD;
+    if (this.phase === IDLE) this.scheduleIfWork();
   }
 
   /** Holds user messages back (system messages still run) until `resume`. */
   suspend(): void {
-    this.#suspended = true;
+    this.#bits |= SUSPENDED;
   }
 
   resume(): void {
-    if (!this.#suspended) return;
-    this.#suspended = false;
-    if (this.#state === IDLE && !this.#held) this.#scheduleIfWork();
+    if (!this.suspended) return;
+    this.#bits &= ~SUSPENDED;
+    if (this.phase === IDLE && !this.isHeld) this.scheduleIfWork();
   }
 
   /** Closes the mailbox and returns the user messages still queued, oldest first. */
   close(): Envelope[] {
-    this.#state = CLOSED;
+    this.phase = CLOSED;
     this.#system = undefined;
     return this.#user.drain();
   }
 
   run(budget: number): number {
-    if (this.#state !== SCHEDULED) return 0;
-    this.#state = RUNNING;
+    if (this.phase !== SCHEDULED) return 0;
+    this.phase = RUNNING;
     let n = 0;
     try {
-      while (n < budget && !this.#held && this.#state === RUNNING) {
+      while (n < budget && !this.isHeld && this.phase === RUNNING) {
         const sys = this.#system?.shift();
         if (sys !== undefined) {
           n++;
-          this.invoker.system(sys);
+          this.system(sys);
           continue;
         }
-        if (this.#suspended) break;
+        if (this.suspended) break;
         const env = this.#user.shift();
         if (env === undefined) break;
         n++;
-        this.invoker.user(env);
+        this.user(env);
       }
     } catch (err) {
-      this.#report(err);
+      this.reportEscape(err);
     } finally {
-      if (this.#state === RUNNING) this.#state = IDLE;
+      if (this.phase === RUNNING) this.phase = IDLE;
       try {
-        this.invoker.turnEnded();
+        this.turnEnded();
       } catch (err) {
-        this.#report(err);
+        this.reportEscape(err);
       }
-      if (this.#state === IDLE && !this.#held) this.#scheduleIfWork();
+      if (this.phase === IDLE && !this.isHeld) this.scheduleIfWork();
     }
     return n;
   }
 
-  #report(err: unknown): void {
+  private reportEscape(err: unknown): void {
     try {
-      this.invoker.escaped(err);
+      this.escaped(err);
     } catch {
       // The reporter itself failed (a throwing logger): nothing is left to tell.
     }
   }
 
-  #scheduleIfWork(): void {
+  private scheduleIfWork(): void {
     const system = this.#system !== undefined && this.#system.length > 0;
-    if (system || (!this.#suspended && this.#user.length > 0)) this.#schedule();
+    if (system || (!this.suspended && this.#user.length > 0)) this.scheduleNow();
   }
 
-  #schedule(): void {
-    this.#state = SCHEDULED;
+  private scheduleNow(): void {
+    this.phase = SCHEDULED;
     this.scheduler.schedule(this);
   }
 }

@@ -21,6 +21,13 @@ export interface Router {
   ): Promise<unknown>;
 }
 
+/** A ref's default options under a call's own, key by key. */
+function merge(own: CallOptions | undefined, options: CallOptions | undefined): CallOptions | undefined {
+  if (options === undefined) return own;
+  if (own === undefined) return options;
+  return { ...own, ...options };
+}
+
 /**
  * A reference to an actor, local or remote; both behave the same. Only `node` and `name` are
  * enumerable, so a ref serialises to `{node, name}` and can be rebuilt on another node with `node.ref()`.
@@ -30,20 +37,15 @@ export class ActorRef<D extends AnyActorDefinition = AnyActorDefinition> impleme
   readonly name: string;
   readonly #router: Router;
   readonly #sender: ActorId | undefined;
-  readonly #options: CallOptions | undefined;
   #call: CallProxy<D> | undefined;
   #cast: CastProxy<D> | undefined;
 
-  /**
-   * `sender: 'self'` makes an actor's own ref, whose messages carry the actor as their sender;
-   * `options` are the call options of every ask through this ref (see `with`).
-   */
-  constructor(node: Addr, name: string, router: Router, sender?: ActorId | 'self', options?: CallOptions) {
+  /** `sender: 'self'` makes an actor's own ref, whose messages carry the actor as their sender. */
+  constructor(node: Addr, name: string, router: Router, sender?: ActorId | 'self') {
     this.node = node;
     this.name = name;
     this.#router = router;
     this.#sender = sender === 'self' ? this : sender;
-    this.#options = options;
   }
 
   /**
@@ -51,14 +53,14 @@ export class ActorRef<D extends AnyActorDefinition = AnyActorDefinition> impleme
    * argument still wins, key by key): `ref.with({ timeoutMs: 30_000 }).call.load()`.
    */
   with(options: CallOptions): ActorRef<D> {
-    const merged = this.#options === undefined ? { ...options } : { ...this.#options, ...options };
-    return new ActorRef<D>(this.node, this.name, this.#router, this.#sender, Object.freeze(merged));
+    const own = this.defaults;
+    const merged = Object.freeze(own === undefined ? { ...options } : { ...own, ...options });
+    return new ConfiguredRef<D>(this.node, this.name, this.#router, this.#sender, merged);
   }
 
-  #merge(options: CallOptions | undefined): CallOptions | undefined {
-    if (options === undefined) return this.#options;
-    if (this.#options === undefined) return options;
-    return { ...this.#options, ...options };
+  /** Default call options of this ref (set by `with`); a plain ref has none and carries no field for them. */
+  protected get defaults(): CallOptions | undefined {
+    return undefined;
   }
 
   /**
@@ -75,7 +77,13 @@ export class ActorRef<D extends AnyActorDefinition = AnyActorDefinition> impleme
           let fn = cache.get(key);
           if (fn === undefined) {
             fn = (arg?: unknown, options?: unknown) =>
-              this.#router.ask(this, key, arg, this.#merge(options as CallOptions | undefined), this.#sender);
+              this.#router.ask(
+                this,
+                key,
+                arg,
+                merge(this.defaults, options as CallOptions | undefined),
+                this.#sender,
+              );
             cache.set(key, fn);
           }
           return fn;
@@ -106,7 +114,7 @@ export class ActorRef<D extends AnyActorDefinition = AnyActorDefinition> impleme
 
   /** Untyped ask, for dynamic dispatch (gateways, tools). */
   ask(handler: string, arg?: unknown, options?: CallOptions): Promise<unknown> {
-    return this.#router.ask(this, handler, arg, this.#merge(options), this.#sender);
+    return this.#router.ask(this, handler, arg, merge(this.defaults, options), this.#sender);
   }
 
   /** Untyped tell. */
@@ -124,5 +132,19 @@ export class ActorRef<D extends AnyActorDefinition = AnyActorDefinition> impleme
 
   toJSON(): ActorId {
     return { node: this.node, name: this.name };
+  }
+}
+
+/** A ref made by `with`: the same actor, with default call options. */
+class ConfiguredRef<D extends AnyActorDefinition> extends ActorRef<D> {
+  readonly #defaults: CallOptions;
+
+  constructor(node: Addr, name: string, router: Router, sender: ActorId | undefined, defaults: CallOptions) {
+    super(node, name, router, sender);
+    this.#defaults = defaults;
+  }
+
+  protected override get defaults(): CallOptions {
+    return this.#defaults;
   }
 }

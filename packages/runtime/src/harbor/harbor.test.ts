@@ -1,3 +1,4 @@
+// Harbor forwarding with a fake host: relaying, refusals and down notices.
 import { Addr, type WireError } from '@troupe/transport';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';

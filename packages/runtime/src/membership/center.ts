@@ -1,7 +1,8 @@
 // Center membership: nodes register with the registry actor on a center node, keep a lease alive,
 // and get views and KV changes pushed. The center node runs the registry itself (`serve`).
-import { Addr, OptionError } from '@troupe/transport';
+import { Addr, handshakeRefusal, OptionError } from '@troupe/transport';
 import { defineActor } from '../actor/define.js';
+import { checkDuration } from '../actor/duration.js';
 import type { ActorRef } from '../actor/ref.js';
 import { RegistrationError } from '../errors.js';
 import {
@@ -22,6 +23,9 @@ import type {
   MembershipProvider,
   MembershipView,
 } from './provider.js';
+
+export const DEFAULT_LEASE_MS = 3000;
+export const DEFAULT_START_TIMEOUT_MS = 10_000;
 
 /** Name of the actor on every node that receives the center's pushes. */
 export const CLIENT_NAME = 'troupe.membership';
@@ -110,11 +114,13 @@ export class CenterMembership implements MembershipProvider {
     if (!Number.isInteger(this.centerPort) || this.centerPort < 1 || this.centerPort > 65535) {
       throw new OptionError('center.port', `must be 1..65535, got ${this.centerPort}`);
     }
-    this.leaseMs = options.leaseMs ?? 3000;
-    this.renewMs = options.renewMs ?? Math.floor(this.leaseMs / 3);
+    this.leaseMs = checkDuration('leaseMs', options.leaseMs ?? DEFAULT_LEASE_MS);
+    this.renewMs = checkDuration('renewMs', options.renewMs ?? Math.max(1, Math.floor(this.leaseMs / 3)));
     if (this.renewMs >= this.leaseMs) throw new OptionError('renewMs', 'must be shorter than leaseMs');
-    this.startTimeoutMs = options.startTimeoutMs ?? 10_000;
+    this.startTimeoutMs = checkDuration('startTimeoutMs', options.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS);
     const serve = options.serve;
+    if (typeof serve === 'object' && serve.warmupMs !== undefined && serve.warmupMs !== 0)
+      checkDuration('serve.warmupMs', serve.warmupMs);
     this.serve = serve
       ? {
           leaseMs: this.leaseMs,
@@ -178,9 +184,9 @@ export class CenterMembership implements MembershipProvider {
       } catch (err) {
         const code = (err as { code?: string }).code;
         if (code === 'REGISTRATION_REFUSED') throw new RegistrationError((err as Error).message);
-        // The center's link layer refused us: a live node holds this address.
-        if ((err as Error).message.includes('ADDRESS_IN_USE'))
-          throw new RegistrationError((err as Error).message);
+        // The center's link layer refused us (wrong secret or cluster id, a live node holds this address):
+        // final, and named at once.
+        if (handshakeRefusal(err) !== undefined) throw new RegistrationError((err as Error).message);
         if (Date.now() + delay > deadline) {
           throw new RegistrationError(
             `center ${Addr.format(this.centerAddr)} unreachable: ${(err as Error).message}`,

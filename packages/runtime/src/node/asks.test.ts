@@ -18,7 +18,7 @@ describe('ask table', () => {
   });
 
   it('skips ids that are taken or zero', () => {
-    const draws = [7, 0, 7, 7, 9];
+    const draws = [7, 0, 7, 0x40000007, 9];
     const table = new AskTable(() => draws.shift() ?? 11);
     const a = table.create(target, 'h', 1000, undefined);
     const b = table.create(target, 'h', 1000, undefined);

@@ -76,6 +76,8 @@ function cryptoRandom(): () => number {
   };
 }
 
+const ID_MASK = 0x3fffffff;
+
 export class AskTable {
   /** Every unsettled ask by id: replies find remote ones, and a node stop settles them all. */
   private readonly pending = new Map<number, PendingAsk>();
@@ -83,10 +85,13 @@ export class AskTable {
   /** `random` returns uniform 32-bit integers (a seeded source in tests); default the system CSPRNG. */
   constructor(private readonly random: () => number = cryptoRandom()) {}
 
-  /** A random id (1..2^32-1) no pending ask holds. */
+  /**
+   * A random id no pending ask holds, in 1..2^30-1: 30 random bits keep the id a small integer (a
+   * heap number as a Map key would slow every ask) and still leave a forger one chance in a billion.
+   */
   private newId(): number {
     for (;;) {
-      const id = this.random() >>> 0;
+      const id = this.random() & ID_MASK;
       if (id !== 0 && !this.pending.has(id)) return id;
     }
   }

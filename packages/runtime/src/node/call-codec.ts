@@ -12,7 +12,8 @@ import { decodeBodyAt, ProtocolError } from '@troupe/transport';
 /** The str8 of no sender. */
 const NO_SENDER = Buffer.from([0]);
 const MAX_NAME = 255;
-const CACHE_LIMIT = 4096;
+/** Entries each cache (names, Tell heads, decoded names) holds at most. */
+export const CACHE_LIMIT = 4096;
 
 /** The decoded head of a Tell or Ask; one instance is reused per inbound stream. */
 export interface CallHead {
@@ -48,14 +49,19 @@ export class CallWriter {
     return bytes;
   }
 
-  /** The head of a Tell: cached per (target, handler, sender), so a repeated call copies nothing here. */
+  /** Cached Tell heads (at most `CACHE_LIMIT`). */
+  get cachedHeads(): number {
+    return this.headCount;
+  }
+
+  /**
+   * The head of a Tell: cached per (target, handler, sender), so a repeated call copies nothing here.
+   * The cache holds at most `CACHE_LIMIT` heads whatever varies (targets, handlers or senders: a stable
+   * target with churning sender names fills it too); at the limit it starts over.
+   */
   private tellHead(target: string, handler: string, sender: string | undefined): Buffer {
     let byHandler = this.heads.get(target);
     if (byHandler === undefined) {
-      if (this.headCount >= CACHE_LIMIT) {
-        this.heads.clear();
-        this.headCount = 0;
-      }
       byHandler = new Map();
       this.heads.set(target, byHandler);
     }
@@ -69,7 +75,13 @@ export class CallWriter {
     if (head === undefined) {
       const s = sender === undefined ? NO_SENDER : this.name(sender);
       head = Buffer.concat([this.name(target), this.name(handler), s]);
-      bySender.set(key, head);
+      if (this.headCount >= CACHE_LIMIT) {
+        this.heads.clear();
+        this.headCount = 0;
+        this.heads.set(target, new Map([[handler, new Map([[key, head]])]]));
+      } else {
+        bySender.set(key, head);
+      }
       this.headCount++;
     }
     return head;

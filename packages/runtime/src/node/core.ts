@@ -132,7 +132,14 @@ export class NodeCore {
       sendTerminated: (to, name, reason) => this.out.control(to, Kind.Terminated, [name, reason]),
       onListenerError: (err) => this.log.warn({ err }, 'watch listener threw'),
     });
-    this.frames = new FrameKinds(options.addr, (frame, via, reason) => this.unclaimed(frame, via, reason));
+    this.frames = new FrameKinds(
+      options.addr,
+      (frame, via, reason) => this.unclaimed(frame, via, reason),
+      (err, frame, via, owner) => {
+        this.log.warn({ err, owner, kind: frame.kind, from: Addr.format(via) }, 'frame handler threw');
+        this.deadLetter({ node: frame.to, name: '' }, '', `${owner} frame handler threw`);
+      },
+    );
     this.delivery = new LocalDelivery(this);
     this.actors = new ActorRegistry(this);
     this.router = new MessageRouter(this);
@@ -154,7 +161,10 @@ export class NodeCore {
   private async wire(extensions: readonly Extension[]): Promise<void> {
     const t = this.transport;
     t.onFrame = (frame: Frame, via: Addr) => this.frames.dispatch(frame, via);
-    t.on('up', (peer: Addr, info: PeerInfo) => this.table.linkUp(peer, info.incarnation));
+    t.on('up', (peer: Addr, info: PeerInfo) => {
+      this.liveness.peerBack(peer);
+      this.table.linkUp(peer, info.incarnation);
+    });
     t.on('down', (peer: Addr, reason: string) => this.liveness.peerDown(peer, reason));
     t.on('error', (err: Error, peer?: Addr) =>
       this.log.warn({ err, peer: peer === undefined ? undefined : Addr.format(peer) }, 'link error'),
@@ -164,6 +174,7 @@ export class NodeCore {
     table.on('memberUp', (m) => {
       // Membership says it is back: dial now rather than after the link's reconnect backoff.
       t.resetBackoff(m.addr);
+      this.liveness.peerBack(m.addr);
       this.liveness.memberUp.emit(m);
       events.emit('memberUp', m);
     });

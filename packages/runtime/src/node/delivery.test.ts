@@ -1,3 +1,4 @@
+// The local delivery path with fake mailboxes: delivery, activation hooks and full mailboxes.
 import { Addr, type WireError } from '@troupe/transport';
 import { describe, expect, it } from 'vitest';
 import type { ActorCell } from '../actor/cell.js';

@@ -1,3 +1,4 @@
+// Extensions over real nodes: a frame kind and system actor of their own, activation, multicast, events, delivery.
 import { Addr, decodeBody } from '@troupe/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineActor } from '../actor/define.js';
@@ -92,6 +93,12 @@ describe('extensions', () => {
     await expect(
       createTestCluster({ nodes: ['1.1.1'], nodeOptions: { extensions: [twice(), twice()] } }),
     ).rejects.toBeInstanceOf(ExtensionExistsError);
+    await expect(
+      createTestCluster({
+        nodes: ['1.1.1'],
+        nodeOptions: { extensions: [{ name: '' } as unknown as Extension] },
+      }),
+    ).rejects.toThrow(/extensions\[0\]/);
     const sameKind = (name: string): Extension => ({
       name,
       start: (h) => h.onFrame(ExtensionKinds.User + 2, () => {}),

@@ -105,7 +105,8 @@ export interface ExtensionHost {
   onTransit(handler: (frame: Frame, via: Addr) => void): void;
   /**
    * Sends a frame whose body is a msgpack-encoded value, or raw bytes (a `Uint8Array`), to `to`,
-   * directly or through harbors. Throws the transport's named errors or `UnreachableError`.
+   * directly or through harbors. Throws the transport's named errors or `UnreachableError`; `to` is
+   * another node (this node itself has no link: `InvalidAddressError`).
    */
   send(to: Addr, kind: number, body: unknown, options?: SendOptions): void;
   /** Sends an already-encoded frame (header included) to the neighbour `via`, as a relay does. */
@@ -137,7 +138,10 @@ export interface ExtensionHost {
   onMemberUp(fn: (member: MemberRecord) => void): () => void;
   /** A member went down: its link failed, it left, or a harbor reported it. */
   onMemberDown(fn: (member: MemberRecord, reason: string) => void): () => void;
-  /** A peer is gone: asks and watches on it are failing (also peers outside the member view). */
+  /**
+   * A peer is gone: asks and watches on it are failing (also peers outside the member view). Heard
+   * once per loss: failed re-dials of a peer already gone are not reported again until it comes back.
+   */
   onPeerGone(fn: (peer: Addr, reason: string) => void): () => void;
   /** Reports a peer down on another node's word (a harbor's notice). */
   reportPeerDown(peer: Addr, reason: string): void;

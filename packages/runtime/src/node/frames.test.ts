@@ -1,3 +1,4 @@
+// The frame-kind registry: dispatch by kind, transit, refusals and contained handler failures.
 import { Addr, type Frame } from '@troupe/transport';
 import { describe, expect, it } from 'vitest';
 import { frameOf } from './frame.fixture.js';
@@ -10,8 +11,13 @@ const OTHER = Addr.parse('1.3.1');
 
 function registry() {
   const unclaimed: string[] = [];
-  const kinds = new FrameKinds(SELF, (_f, _via, reason) => unclaimed.push(reason));
-  return { kinds, unclaimed };
+  const failed: string[] = [];
+  const kinds = new FrameKinds(
+    SELF,
+    (_f, _via, reason) => unclaimed.push(reason),
+    (err, frame, _via, owner) => failed.push(`${owner} ${frame.kind}: ${(err as Error).message}`),
+  );
+  return { kinds, unclaimed, failed };
 }
 
 describe('FrameKinds', () => {
@@ -46,6 +52,23 @@ describe('FrameKinds', () => {
     expect(relayed).toEqual([OTHER]);
     expect(unclaimed).toEqual([]);
     expect(() => kinds.claimTransit(() => {}, 'second')).toThrow(FrameKindTakenError);
+  });
+
+  it('contains a handler that throws to its frame: the next frames are still dispatched', () => {
+    const { kinds, failed } = registry();
+    const seen: number[] = [];
+    kinds.claim(
+      140,
+      (frame) => {
+        if (frame.hops === 1) throw new Error('bad body');
+        seen.push(frame.hops);
+      },
+      'ext',
+    );
+    kinds.dispatch(frameOf(140, SELF, PEER, [], 1), PEER);
+    kinds.dispatch(frameOf(140, SELF, PEER, [], 2), PEER);
+    expect(failed).toEqual(['ext 140: bad body']);
+    expect(seen).toEqual([2]);
   });
 
   it('refuses a second claim of a kind and kinds outside 16..255', () => {

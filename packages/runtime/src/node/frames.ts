@@ -22,6 +22,8 @@ export class FrameKinds {
     private readonly self: Addr,
     /** A frame nobody claimed (unknown kind, or a frame for another node with no relay here). */
     private readonly unclaimed: (frame: Frame, via: Addr, reason: string) => void,
+    /** A handler threw: the frame is dropped, the link and the other handlers go on. */
+    private readonly failed: (err: unknown, frame: Frame, via: Addr, owner: string) => void,
   ) {}
 
   /** Claims `kind` for `owner`; throws `FrameKindTakenError` when another owner holds it. */
@@ -50,15 +52,24 @@ export class FrameKinds {
     return this.#owners[kind];
   }
 
-  /** Routes one inbound frame to its handler. */
+  /** Routes one inbound frame to its handler. A handler that throws loses that frame only. */
   dispatch(frame: Frame, via: Addr): void {
     if (frame.to !== this.self) {
-      if (this.#transit !== undefined) this.#transit(frame, via);
-      else this.unclaimed(frame, via, `misrouted frame from ${Addr.format(via)}`);
+      const transit = this.#transit;
+      if (transit === undefined) this.unclaimed(frame, via, `misrouted frame from ${Addr.format(via)}`);
+      else this.run(transit, frame, via, this.#transitOwner!);
       return;
     }
     const handler = this.#handlers[frame.kind];
-    if (handler !== undefined) handler(frame, via);
-    else this.unclaimed(frame, via, `unknown frame kind ${frame.kind}`);
+    if (handler === undefined) this.unclaimed(frame, via, `unknown frame kind ${frame.kind}`);
+    else this.run(handler, frame, via, this.#owners[frame.kind]!);
+  }
+
+  private run(handler: FrameHandler, frame: Frame, via: Addr, owner: string): void {
+    try {
+      handler(frame, via);
+    } catch (err) {
+      this.failed(err, frame, via, owner);
+    }
   }
 }

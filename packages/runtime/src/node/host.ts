@@ -1,5 +1,5 @@
 // The host each extension is given: a narrow view of the node core, one per extension (its own log).
-import { Addr, type Frame, type WireError } from '@troupe/transport';
+import { Addr, type Frame, OptionError, type WireError } from '@troupe/transport';
 import type { Logger } from 'pino';
 import type { AnyActorDefinition } from '../actor/define.js';
 import type { ActorId, ActorRef } from '../actor/ref.js';
@@ -12,113 +12,115 @@ import type { Extension, ExtensionHost, LocalMessage, SendOptions } from './exte
 import { ReplyStatus } from './protocol.js';
 import { ExtensionExistsError } from './seam-errors.js';
 
-/** One extension's host. */
+/** One extension's host; the core behind it stays out of the extension's reach (`#` fields). */
 class Host implements ExtensionHost {
   readonly log: Logger;
+  readonly #core: NodeCore;
+  readonly #set: ExtensionSet;
+  readonly #name: string;
 
-  constructor(
-    private readonly core: NodeCore,
-    private readonly set: ExtensionSet,
-    readonly name: string,
-  ) {
+  constructor(core: NodeCore, set: ExtensionSet, name: string) {
+    this.#core = core;
+    this.#set = set;
+    this.#name = name;
     this.log = core.log.child({ extension: name });
   }
 
   get addr(): Addr {
-    return this.core.addr;
+    return this.#core.addr;
   }
   get incarnation(): string {
-    return this.core.incarnation;
+    return this.#core.incarnation;
   }
   get observer(): boolean {
-    return this.core.observer;
+    return this.#core.observer;
   }
 
   spawnSystem<D extends AnyActorDefinition>(def: D, name: string, args?: unknown): ActorRef<D> {
-    return this.core.spawnSystem(def, name, args) as ActorRef<D>;
+    return this.#core.spawnSystem(def, name, args) as ActorRef<D>;
   }
   ref<D extends AnyActorDefinition = AnyActorDefinition>(target: ActorId): ActorRef<D> {
-    return this.core.ref<D>(target, undefined);
+    return this.#core.ref<D>(target, undefined);
   }
   hasActor(name: string): boolean {
-    return this.core.hasActor(name);
+    return this.#core.hasActor(name);
   }
   deliver(name: string, message: LocalMessage): boolean {
-    return this.core.delivery.offerMessage(name, message);
+    return this.#core.delivery.offerMessage(name, message);
   }
   onMissingActor(hook: (name: string, message: LocalMessage) => boolean): () => void {
-    return this.core.delivery.onMissing(hook);
+    return this.#core.delivery.onMissing(hook);
   }
   suspend(name: string): boolean {
-    return this.core.actors.suspend(name);
+    return this.#core.actors.suspend(name);
   }
   resume(name: string): boolean {
-    return this.core.actors.resume(name);
+    return this.#core.actors.resume(name);
   }
   multicast(node: Addr, names: readonly string[], handler: string, arg: unknown, sender?: ActorId): void {
-    this.core.router.multicast(node, names, handler, arg, sender);
+    this.#core.router.multicast(node, names, handler, arg, sender);
   }
 
   onFrame(kind: number, handler: (frame: Frame, via: Addr) => void): void {
-    this.core.frames.claim(kind, handler, this.name);
+    this.#core.frames.claim(kind, handler, this.#name);
   }
   onTransit(handler: (frame: Frame, via: Addr) => void): void {
-    this.core.frames.claimTransit(handler, this.name);
+    this.#core.frames.claimTransit(handler, this.#name);
   }
   send(to: Addr, kind: number, body: unknown, options?: SendOptions): void {
-    this.core.out.send(to, kind, body, options?.from ?? this.core.addr, options?.prompt ?? false);
+    this.#core.out.send(to, kind, body, options?.from ?? this.#core.addr, options?.prompt ?? false);
   }
   sendRaw(via: Addr, raw: Uint8Array): void {
-    this.core.transport.sendRaw(via, raw);
+    this.#core.transport.sendRaw(via, raw);
   }
   /**
    * Answers a remote ask with a runtime error, speaking as `from` (a relay answering for a target it
    * cannot reach, so the asker matches the reply to its ask). Failures are logged, not thrown.
    */
   failAsk(to: Addr, askId: number, error: WireError, from?: Addr): void {
-    this.core.out.reply(to, askId, ReplyStatus.RuntimeError, error, from ?? this.core.addr);
+    this.#core.out.reply(to, askId, ReplyStatus.RuntimeError, error, from ?? this.#core.addr);
   }
   /** Sends a control frame of the core (`Kind`), logging instead of throwing when it cannot go. */
   control(to: Addr, kind: number, body: unknown[], from?: Addr): void {
-    this.core.out.control(to, kind, body, from ?? this.core.addr);
+    this.#core.out.control(to, kind, body, from ?? this.#core.addr);
   }
   route(from: Addr, to: Addr): Addr {
-    return this.core.out.route(from, to) as Addr;
+    return this.#core.out.route(from, to) as Addr;
   }
   writable(peer: Addr): boolean {
-    return this.set.backpressure.writable(peer);
+    return this.#set.backpressure.writable(peer);
   }
   onDrain(peer: Addr, fn: () => void): void {
-    this.set.backpressure.onDrain(peer, fn);
+    this.#set.backpressure.onDrain(peer, fn);
   }
 
   members(filter?: MemberFilter): MemberRecord[] {
-    return this.core.members(filter);
+    return this.#core.members(filter);
   }
   pick(type: number, strategy?: PickStrategy): MemberRecord {
-    return this.core.pick(type, strategy);
+    return this.#core.pick(type, strategy);
   }
   isAlive(addr: Addr): boolean {
-    return this.core.table.isAlive(addr);
+    return this.#core.table.isAlive(addr);
   }
   get kv(): KvStore {
-    return this.core.membership.kv;
+    return this.#core.membership.kv;
   }
   onMemberUp(fn: (member: MemberRecord) => void): () => void {
-    return this.core.liveness.memberUp.add(fn);
+    return this.#core.liveness.memberUp.add(fn);
   }
   onMemberDown(fn: (member: MemberRecord, reason: string) => void): () => void {
-    return this.core.liveness.memberDown.add(fn);
+    return this.#core.liveness.memberDown.add(fn);
   }
   onPeerGone(fn: (peer: Addr, reason: string) => void): () => void {
-    return this.core.liveness.peerGoneListeners.add(fn);
+    return this.#core.liveness.peerGoneListeners.add(fn);
   }
   reportPeerDown(peer: Addr, reason: string): void {
-    this.core.liveness.peerDown(peer, reason);
+    this.#core.liveness.peerDown(peer, reason);
   }
 
   addStats(section: () => unknown): void {
-    this.set.sections.set(this.name, section);
+    this.#set.sections.set(this.#name, section);
   }
 }
 
@@ -142,6 +144,13 @@ export class ExtensionSet {
   /** Starts each extension; a failure stops the ones already started and rethrows. */
   async start(extensions: readonly Extension[]): Promise<void> {
     const names = new Set<string>();
+    for (const [i, ext] of extensions.entries()) {
+      if (typeof ext?.name !== 'string' || ext.name === '' || typeof ext.start !== 'function')
+        throw new OptionError(
+          `extensions[${i}]`,
+          'must be an object with a non-empty name and a start function',
+        );
+    }
     for (const ext of extensions) {
       if (names.has(ext.name))
         throw new ExtensionExistsError(

@@ -1,9 +1,11 @@
+// node.stats() and troupe.node, observer nodes, remote spawn and ctx.node over real nodes.
 import { Addr } from '@troupe/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import { defineActor } from '../actor/define.js';
 import { ActorExistsError } from '../errors.js';
 import { createTestCluster, type TestCluster } from '../testing/cluster.js';
 import type { Extension } from './extension.js';
+import type { Node } from './node.js';
 import { isObserver } from './observer.js';
 import { UnknownActorTypeError } from './seam-errors.js';
 import type { NodeStats } from './stats.js';
@@ -156,5 +158,18 @@ describe('ActorContext.node', () => {
     });
     const scout = cluster.node('1.1.1').spawn(Scout, { name: 'scout' });
     expect(await scout.call.look()).toEqual({ picked: '1.2.1', seen: '2' });
+  });
+});
+
+describe('remote spawn types', () => {
+  it('types spawnOn like spawn: args required when init takes them', () => {
+    const check = (node: Node) => {
+      // @ts-expect-error: Counter's init takes args
+      void node.spawnOn('1.2.1', Counter);
+      // @ts-expect-error: args of the wrong shape
+      void node.spawnOn('1.2.1', Counter, { args: { begin: 1 } });
+      void node.spawnOn('1.2.1', Counter, { args: { start: 1 }, timeoutMs: 100 });
+    };
+    expect(typeof check).toBe('function');
   });
 });

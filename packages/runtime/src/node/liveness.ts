@@ -23,6 +23,8 @@ export class Liveness {
   readonly memberUp: Listeners<[MemberRecord]>;
   readonly memberDown: Listeners<[MemberRecord, string]>;
   readonly peerGoneListeners: Listeners<[Addr, string]>;
+  /** Peers whose loss listeners heard and that have not come back since (failed re-dials repeat it). */
+  readonly #reported = new Set<number>();
   #probeTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly host: LivenessHost) {
@@ -45,7 +47,10 @@ export class Liveness {
     const { asks, watches, table, addr } = this.host;
     asks.peerDown(peer, reason);
     watches.nodeDown(peer, `node down: ${reason}`);
-    this.peerGoneListeners.emit(peer as Addr, reason);
+    if (!this.#reported.has(peer)) {
+      this.#reported.add(peer);
+      this.peerGoneListeners.emit(peer as Addr, reason);
+    }
     if (!Addr.isHarbor(peer as Addr)) return;
     // A harbor carried watches across groups: those whose path has no harbor left die with it.
     const ownGroup = Addr.group(addr);
@@ -59,6 +64,11 @@ export class Liveness {
         watches.nodeDown(node, `harbor path down: ${reason}`);
       }
     }
+  }
+
+  /** A link to `peer` came up (or membership says it is back): its next loss is news again. */
+  peerBack(peer: number): void {
+    this.#reported.delete(peer);
   }
 
   /** Probes suspected members every `intervalMs`, so a returning node is noticed without traffic. */

@@ -152,11 +152,7 @@ export class Node {
       ? [options?: RemoteSpawnOptions<D>]
       : [options: RemoteSpawnOptions<D>]
   ): Promise<ActorRef<D>> {
-    try {
-      return spawnOn(this.#core, where, def, options);
-    } catch (err) {
-      return Promise.reject(err);
-    }
+    return spawnOn(this.#core, where, def, options);
   }
 
   /** Stops a local actor after the message it is handling; false when there is none. */

@@ -13,7 +13,7 @@ import { NODE_ACTOR, type RemoteSpawnRequest } from './system-actor.js';
 export type SpawnTarget = Addr | string | { type: number; strategy?: PickStrategy };
 
 /** Remote spawn options: the spawn options that can travel, and the deadline of the request. */
-export type RemoteSpawnOptions<D extends AnyActorDefinition> = Omit<SpawnOptions<D>, never> & {
+export type RemoteSpawnOptions<D extends AnyActorDefinition> = SpawnOptions<D> & {
   /** Deadline of the spawn request. Default the node's `askTimeoutMs`. */
   timeoutMs?: number;
 };

@@ -1,3 +1,4 @@
+// The router with fake mailboxes and a fake outbound: local and remote tell, ask and multicast.
 import { Addr, ClosedError } from '@troupe/transport';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ActorCell } from '../actor/cell.js';

@@ -15,6 +15,8 @@ function key(node: number, name: string): string {
  */
 export class WatchRegistry {
   private readonly watchers = new Map<string, { target: ActorId; set: Set<Watcher> }>();
+  /** What each watcher watches (keys of `watchers`), so a stopping actor leaves without a scan. */
+  private readonly byWatcher = new Map<Watcher, Set<string>>();
   /** Remote nodes watching our local actors: name -> node addresses. */
   private readonly remoteWatchers = new Map<string, Set<number>>();
 
@@ -30,6 +32,12 @@ export class WatchRegistry {
 
   add(target: ActorId, watcher: Watcher): void {
     const k = key(target.node, target.name);
+    let mine = this.byWatcher.get(watcher);
+    if (mine === undefined) {
+      mine = new Set();
+      this.byWatcher.set(watcher, mine);
+    }
+    mine.add(k);
     let entry = this.watchers.get(k);
     if (entry === undefined) {
       entry = { target: { node: target.node, name: target.name }, set: new Set() };
@@ -42,18 +50,42 @@ export class WatchRegistry {
   }
 
   remove(target: ActorId, watcher: Watcher): void {
-    const k = key(target.node, target.name);
+    this.removeKey(key(target.node, target.name), watcher);
+  }
+
+  private removeKey(k: string, watcher: Watcher): void {
+    this.forget(watcher, k);
     const entry = this.watchers.get(k);
     if (entry === undefined || !entry.set.delete(watcher)) return;
     if (entry.set.size === 0) {
       this.watchers.delete(k);
-      if (target.node !== this.self) this.hooks.sendUnwatch(entry.target);
+      if (entry.target.node !== this.self) this.hooks.sendUnwatch(entry.target);
     }
   }
 
-  /** Removes a watcher from every target (the watching actor stopped). */
+  private forget(watcher: Watcher, k: string): void {
+    const mine = this.byWatcher.get(watcher);
+    if (mine === undefined) return;
+    mine.delete(k);
+    if (mine.size === 0) this.byWatcher.delete(watcher);
+  }
+
+  /** Removes a watcher from every target it watches (the watching actor stopped): its own, no scan. */
   removeWatcher(watcher: Watcher): void {
-    for (const entry of [...this.watchers.values()]) this.remove(entry.target, watcher);
+    const mine = this.byWatcher.get(watcher);
+    if (mine === undefined) return;
+    this.byWatcher.delete(watcher);
+    for (const k of mine) this.removeKey(k, watcher);
+  }
+
+  /** Targets `watcher` watches. */
+  watchCount(watcher: Watcher): number {
+    return this.byWatcher.get(watcher)?.size ?? 0;
+  }
+
+  /** Watched targets, over all watchers. */
+  get size(): number {
+    return this.watchers.size;
   }
 
   /** A target terminated: tell local watchers and the nodes that watch it. */
@@ -62,6 +94,7 @@ export class WatchRegistry {
     const entry = this.watchers.get(k);
     if (entry !== undefined) {
       this.watchers.delete(k);
+      for (const w of entry.set) this.forget(w, k);
       this.deliver(entry.set, { ref: entry.target, reason });
     }
     if (target.node === this.self) {
@@ -78,6 +111,7 @@ export class WatchRegistry {
     for (const [k, entry] of [...this.watchers]) {
       if (entry.target.node !== node) continue;
       this.watchers.delete(k);
+      for (const w of entry.set) this.forget(w, k);
       this.deliver(entry.set, { ref: entry.target, reason });
     }
     for (const [name, nodes] of this.remoteWatchers) {

@@ -3,10 +3,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { TlsOptions } from '../options.js';
+import type { TlsCertificates } from '../options.js';
 
 /** PEM credentials of one node plus the CA that signed them. */
-export interface TestCredentials extends TlsOptions {
+export interface TestCredentials extends TlsCertificates {
   key: string;
   cert: string;
   ca: string;

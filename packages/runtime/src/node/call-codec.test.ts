@@ -1,0 +1,53 @@
+import { encodeBody, ProtocolError } from '@troupe/transport';
+import { describe, expect, it } from 'vitest';
+import { CACHE_LIMIT, type CallHead, CallReader, CallWriter, decodeArg } from './call-codec.js';
+
+const blank = (): CallHead => ({ askId: -1, target: '', handler: '', sender: undefined, argAt: 0 });
+
+describe('call codec', () => {
+  it('round-trips Tell and Ask heads, with and without a sender, ASCII and not', () => {
+    const w = new CallWriter();
+    const r = new CallReader();
+    for (const [askId, target, handler, sender] of [
+      [-1, 'room', 'say', 'alice'],
+      [0xfffffffe, '房间', 'say', undefined],
+      [7, 'room', '发言', '玩家'],
+    ] as const) {
+      const bytes = Buffer.from(w.head(askId, target, handler, sender));
+      const head = blank();
+      r.read(bytes, 0, bytes.length, askId >= 0, head);
+      expect(head).toEqual({ askId, target, handler, sender, argAt: bytes.length });
+    }
+  });
+
+  it('refuses a name over 255 bytes and a truncated head', () => {
+    const w = new CallWriter();
+    expect(() => w.head(-1, 'x'.repeat(256), 'h', undefined)).toThrow(ProtocolError);
+    const bytes = Buffer.from(w.head(-1, 'target', 'handler', 'sender'));
+    expect(() => new CallReader().read(bytes, 0, bytes.length - 3, false, blank())).toThrow(/truncated/);
+    expect(() => new CallReader().read(bytes, 0, 3, true, blank())).toThrow(/too short/);
+  });
+
+  it('keeps the head cache bounded for a stable target with churning sender names', () => {
+    const w = new CallWriter();
+    for (let i = 0; i < CACHE_LIMIT * 3; i++) w.head(-1, 'lobby', 'say', `session-${i}`);
+    expect(w.cachedHeads).toBeLessThanOrEqual(CACHE_LIMIT);
+    expect(w.cachedHeads).toBeGreaterThan(0);
+    // Heads stay right across the reset.
+    const bytes = Buffer.from(w.head(-1, 'lobby', 'say', 'session-1'));
+    const head = blank();
+    new CallReader().read(bytes, 0, bytes.length, false, head);
+    expect(head.sender).toBe('session-1');
+  });
+
+  it('decodes an empty argument as undefined', () => {
+    expect(decodeArg(0, Buffer.alloc(4), 4)).toBeUndefined();
+  });
+
+  it('decodes arguments with the transport codec: Map, Set, Date and bigint arrive as they were sent', () => {
+    const head = Buffer.from(new CallWriter().head(-1, 'a', 'b', undefined));
+    const value = { m: new Map([['k', 1]]), s: new Set([2]), d: new Date(5), n: 2n ** 70n };
+    const frame = Buffer.concat([head, Buffer.from(encodeBody(value))]);
+    expect(decodeArg(0, frame, head.length)).toEqual(value);
+  });
+});
