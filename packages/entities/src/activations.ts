@@ -21,6 +21,8 @@ interface Activation {
   /** Messages held while activating or passivating, delivered (or forwarded) in arrival order. */
   buffer: LocalMessage[];
   lastUsed: number;
+  /** The lowest epoch to claim next: past an epoch a dead node claimed and never published. */
+  nextEpoch: number;
   /** Settles when a passivation finished. */
   passivated: Promise<void> | undefined;
 }
@@ -120,6 +122,7 @@ export class Activations {
       local: '',
       buffer: [message],
       lastUsed: Date.now(),
+      nextEpoch: 1,
       passivated: undefined,
     };
     this.#active.set(key, fresh);
@@ -307,10 +310,13 @@ export class Activations {
       const released = await this.#askRelease(record.node as Addr, a);
       if (!released) return undefined;
     }
-    const epoch = (record?.epoch ?? 0) + 1;
+    const epoch = Math.max((record?.epoch ?? 0) + 1, a.nextEpoch);
     const claim = await this.#ownership.claim(a.kind.name, a.id, epoch);
     if (!claim.won) {
       this.counters.contested++;
+      // Rivals that are gone will never publish or withdraw: their epoch is skipped. A live rival is
+      // waited for (it publishes if it won, withdraws if it lost).
+      if (claim.rivals.every((r) => !this.#alive(r.node, r.incarnation))) a.nextEpoch = epoch + 1;
       return undefined;
     }
     this.#ownership
@@ -322,10 +328,14 @@ export class Activations {
   /** Whether a record names a live owner other than this run of this node. */
   #heldElsewhere(record: OwnerRecord): boolean {
     if (record.node === this.#host.addr && record.incarnation === this.#host.incarnation) return false;
-    const member = this.#host.members().find((m) => m.addr === record.node);
-    return (
-      member !== undefined && member.incarnation === record.incarnation && this.#host.isAlive(member.addr)
-    );
+    return this.#alive(record.node, record.incarnation);
+  }
+
+  /** Whether that run of that node is a live member in this node's view. */
+  #alive(node: number, incarnation: string): boolean {
+    if (node === this.#host.addr) return incarnation === this.#host.incarnation;
+    const member = this.#host.members().find((m) => m.addr === node);
+    return member !== undefined && member.incarnation === incarnation && this.#host.isAlive(member.addr);
   }
 
   #askRelease(owner: Addr, a: Activation): Promise<boolean> {

@@ -87,8 +87,9 @@ export class Entities implements Extension, EntitiesCore {
   async stop(): Promise<void> {
     if (this.#timer !== undefined) clearInterval(this.#timer);
     this.#timer = undefined;
-    for (const unhook of this.#unhook.splice(0)) unhook();
+    // Closing first: messages that arrive meanwhile are still answered (refused with a named error).
     await this.#activations?.close();
+    for (const unhook of this.#unhook.splice(0)) unhook();
     this.#host = undefined;
     this.#activations = undefined;
   }

@@ -51,8 +51,14 @@ export function decodeOwner(value: string | undefined): OwnerRecord | undefined 
   }
 }
 
-/** The outcome of a claim: `won` at `epoch`, or `contested` (another node claimed the same epoch). */
-export type ClaimResult = { won: true; epoch: number } | { won: false; epoch: number };
+/** A node that claimed an epoch. */
+export interface Claimant {
+  node: number;
+  incarnation: string;
+}
+
+/** The outcome of a claim: won at `epoch`, or lost to the `rivals` that claimed the same epoch. */
+export type ClaimResult = { won: true; epoch: number } | { won: false; epoch: number; rivals: Claimant[] };
 
 /**
  * The ownership protocol over a linearizable KV (the center's registry or etcd). To own an entity at
@@ -82,7 +88,14 @@ export class Ownership {
     const claims = await this.#kv.list(prefix);
     if (claims.length === 1 && claims[0]!.key === mine) return { won: true, epoch };
     await this.#kv.delete(mine);
-    return { won: false, epoch };
+    const rivals: Claimant[] = [];
+    for (const c of claims) {
+      if (c.key === mine) continue;
+      const who = c.key.slice(prefix.length);
+      const dash = who.indexOf('-');
+      rivals.push({ node: Number(who.slice(0, dash)), incarnation: who.slice(dash + 1) });
+    }
+    return { won: false, epoch, rivals };
   }
 
   /** Publishes this node as the owner at `epoch` and drops the claims of earlier epochs. */

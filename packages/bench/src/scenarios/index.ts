@@ -1,13 +1,16 @@
 // Every scenario, in the order `pnpm bench` runs them.
 import type { Scenario } from '../scenario.js';
 import { actorMemory } from './actor-memory.js';
+import { entityActivate } from './entity-activate.js';
 import { fanout } from './fanout.js';
 import { harborTell } from './harbor-tell.js';
 import { localAsk } from './local-ask.js';
 import { localTell } from './local-tell.js';
+import { pubsubFanout } from './pubsub-fanout.js';
 import { remoteAsk1 } from './remote-ask-1.js';
 import { remoteAsk100 } from './remote-ask-100.js';
 import { remoteTell } from './remote-tell.js';
+import { streamBulk } from './stream-bulk.js';
 
 export const SCENARIOS: readonly Scenario[] = [
   localTell,
@@ -17,5 +20,8 @@ export const SCENARIOS: readonly Scenario[] = [
   remoteAsk100,
   harborTell,
   fanout,
+  pubsubFanout,
+  streamBulk,
   actorMemory,
+  entityActivate,
 ];
