@@ -1,6 +1,5 @@
 // The gateway over real sockets, both transports: framing, limits, rules, requests, sessions, pushes.
 import { encodeFrame, unpack } from '@troupe/client/wire';
-import { coreOf } from '@troupe/runtime/internal';
 import { waitFor } from '@troupe/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -65,6 +64,11 @@ describe.each<Via>(['tcp', 'ws'])('gateway over %s', (via) => {
     const whoami = await c.call(3, {});
     expect(whoami).toMatchObject({ status: 1, body: { code: 'UNAUTHORIZED' } });
     expect(cluster.gateways[0]!.stats().refusals).toMatchObject({ BLOCKED: 2, UNAUTHORIZED: 1 });
+    // The same counters reach node.stats() through the extension's stats section.
+    const section = cluster.gatewayNodes[0]!.stats().extensions.gateway as {
+      refusals: Record<string, number>;
+    };
+    expect(section.refusals).toMatchObject({ BLOCKED: 2, UNAUTHORIZED: 1 });
     // The connection stays usable.
     expect(await c.call(8, { a: 1, b: 2 })).toMatchObject({ status: 0 });
   });
@@ -83,7 +87,7 @@ describe.each<Via>(['tcp', 'ws'])('gateway over %s', (via) => {
     cluster = await startGatewayCluster();
     const a = await client(via);
     a.raw(encodeFrame(8, new Uint8Array(0)).fill(0x90, 0, 4));
-    expect((await a.notice('PROTOCOL_ERROR')).message).toMatch(/refused range/);
+    expect((await a.notice('PROTOCOL_ERROR')).message).toMatch(/refused msgId 0x90909090/);
     await a.closedByServer();
     const b = await client(via);
     b.raw(encodeFrame(8, new Uint8Array([0x93, 0x01])));
@@ -258,5 +262,5 @@ describe('gateway sessions across gateways', () => {
 
 /** Frames the backend node wrote to its links. */
 function linkFramesOut(c: GatewayCluster): number {
-  return coreOf(c.backendNodes[0]!).transport.stats().framesOut;
+  return c.backendNodes[0]!.stats().transport.framesOut;
 }

@@ -37,7 +37,7 @@ const Game = defineProtocol({
 
 const FAST: ConnectOptions<typeof Game> = {
   protocol: Game,
-  WebSocket: WebSocket as never,
+  WebSocket,
   reconnect: { minDelayMs: 5, maxDelayMs: 20 },
   connectTimeoutMs: 2_000,
 };
@@ -231,7 +231,7 @@ describe('state machine', () => {
     expect(notices).toEqual(['KICKED']);
     await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
     expect(() => client.send.kickme()).toThrow(ConnectionClosedError);
-    expect(double.connections).toBe(0);
+    await until(() => double.connections === 0);
   });
 
   it('reconnects and resumes after a GOING_AWAY notice (not terminal)', async () => {
@@ -281,6 +281,37 @@ describe('state machine', () => {
     });
     const client = await open({ ticket: 'ticket:bob' });
     expect(client.uid).toBe('bob');
+  });
+
+  it('loads ws on demand when no WebSocket class is given and none is global (Node 20)', async () => {
+    const { WebSocket: _, ...withoutClass } = FAST;
+    const client = await connect<typeof Game>(double.wsUrl, withoutClass);
+    clients.push(client);
+    await expect(client.call.add({ a: 2, b: 3 })).resolves.toEqual({ sum: 5 });
+  });
+
+  it('closes on bytes that break the wire protocol (a resume would replay them)', async () => {
+    const client = await open();
+    const pending = client.call.hang();
+    const closed = nextState(client, 'closed');
+    double.writeRaw(new Uint8Array([0x80, 0, 0, 0, 0, 0, 0, 0]));
+    expect((await closed).reason).toBe('PROTOCOL_ERROR: refused msgId 0x80000000');
+    await expect(pending).rejects.toBeInstanceOf(ConnectionClosedError);
+    await until(() => double.connections === 0); // the client hung up
+    const small = await open({ maxPayload: 100 }); // room for WELCOME (about 70 bytes)
+    const tooLarge = nextState(small, 'closed');
+    double.broadcastBytes(4, new Uint8Array(101));
+    expect((await tooLarge).reason).toBe('FRAME_TOO_LARGE: frame of 101 bytes exceeds 100');
+  });
+
+  it('rejects connect when the transport cannot even start', async () => {
+    const factory = () => {
+      throw new SyntaxError('bad URL');
+    };
+    await expect(connect(factory, FAST)).rejects.toMatchObject({
+      name: 'ConnectFailedError',
+      message: 'could not connect: cannot open the connection: bad URL',
+    });
   });
 
   it('close() fails requests in flight and stops reconnecting', async () => {

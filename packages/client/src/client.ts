@@ -1,7 +1,7 @@
 // The client core: the connection state machine, HELLO/WELCOME and resume, heartbeats, requests and pushes.
 
 import { backoffDelay } from './backoff.js';
-import { codecs } from './codecs.js';
+import { codecs, EMPTY } from './codecs.js';
 import {
   ConnectFailedError,
   ConnectionClosedError,
@@ -29,8 +29,6 @@ import { decodeResponse, encodeFrames, encodeRequest, FrameReader, isAppMsgId, M
 /** Notices after which the gateway ends the session for good: the client closes instead of reconnecting. */
 export const TERMINAL_NOTICES =
   /^(KICKED|REPLACED|DUPLICATE_LOGIN|PROTOCOL_ERROR|FRAME_TOO_LARGE|TICKET_\w+)$/;
-
-const EMPTY = new Uint8Array(0);
 
 function checkAppMsgId(msgId: number): void {
   if (!isAppMsgId(msgId)) throw new RangeError(`msgId ${msgId} is not in 1..0x7FFFFFFF`);
@@ -179,11 +177,16 @@ export function createClient<P extends AnyProtocol>(
       () => drop(`connect timeout (${options.connectTimeoutMs} ms)`),
       options.connectTimeoutMs,
     );
-    transport = factory({
-      open: () => current() && onOpen(),
-      data: (bytes) => current() && onData(bytes),
-      closed: (reason) => current() && onClosed(reason),
-    });
+    try {
+      transport = factory({
+        open: () => current() && onOpen(),
+        data: (bytes) => current() && onData(bytes),
+        closed: (reason) => current() && onClosed(reason),
+      });
+    } catch (err) {
+      // A transport that cannot even start (a malformed URL, say) is a failed attempt like any other.
+      drop(`cannot open the connection: ${(err as Error).message}`);
+    }
   }
 
   function onOpen(): void {
@@ -213,7 +216,10 @@ export function createClient<P extends AnyProtocol>(
       reader.push(bytes, (msgId, payload) => onFrame(msgId, payload));
     } catch (err) {
       if (!(err instanceof WireProtocolError)) throw err;
-      drop(`${err.code}: ${err.message}`);
+      // Bytes that break the protocol end the client: a resume would replay the same frame.
+      transport?.close();
+      teardown();
+      closed(`${err.code}: ${err.message}`, err);
     }
   }
 

@@ -1,7 +1,7 @@
 // Payload codecs a route may use: msgpack (default), json and raw bytes.
 
 import { CodecError } from './errors.js';
-import { pack, unpack } from './msgpack.js';
+import { pack, unpack, utf8Decoder, utf8Encoder } from './msgpack.js';
 
 /** The codec names a route may declare. */
 export type CodecName = 'msgpack' | 'json' | 'raw';
@@ -12,9 +12,8 @@ export interface PayloadCodec {
   decode(bytes: Uint8Array): unknown;
 }
 
-const EMPTY = new Uint8Array(0);
-const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder('utf-8', { fatal: true });
+/** The empty body: "no value" in every codec. */
+export const EMPTY = new Uint8Array(0);
 
 const msgpack: PayloadCodec = {
   encode: (value) => (value === undefined ? EMPTY : pack(value)),
@@ -22,11 +21,11 @@ const msgpack: PayloadCodec = {
 };
 
 const json: PayloadCodec = {
-  encode: (value) => (value === undefined ? EMPTY : textEncoder.encode(JSON.stringify(value))),
+  encode: (value) => (value === undefined ? EMPTY : utf8Encoder.encode(JSON.stringify(value))),
   decode(bytes) {
     if (bytes.length === 0) return undefined;
     try {
-      return JSON.parse(textDecoder.decode(bytes));
+      return JSON.parse(utf8Decoder.decode(bytes));
     } catch (err) {
       throw new CodecError(`body is not JSON text: ${(err as Error).message}`, { cause: err });
     }

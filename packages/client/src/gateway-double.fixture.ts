@@ -110,6 +110,11 @@ export class GatewayDouble {
     for (const session of this.sessions.values()) this.#numbered(session, encodeFrame(msgId, payload));
   }
 
+  /** Writes bytes as they are to every connection (garbage, split frames...). */
+  writeRaw(bytes: Uint8Array): void {
+    for (const conn of this.#conns) conn.write(bytes);
+  }
+
   /** Sends a NOTICE to every connected session, then closes them when `close` is set. */
   notice(notice: Notice, close: boolean): void {
     for (const conn of this.#conns) {

@@ -92,9 +92,7 @@ export function decodeNotice(bytes: Uint8Array): Notice {
   const m = record(bytes, 'NOTICE');
   field(m, 'NOTICE', 'code', 'string');
   field(m, 'NOTICE', 'message', 'string');
-  const notice: Notice = { code: m.code as string, message: m.message as string };
-  if (m.data !== undefined) notice.data = m.data;
-  return notice;
+  return m as unknown as Notice;
 }
 
 /** Decodes and checks a HELLO payload; throws PROTOCOL_ERROR when malformed. */

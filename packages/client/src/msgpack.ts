@@ -5,8 +5,9 @@ import { MalformedMsgpackError, UnsupportedValueError } from './errors.js';
 /** Nesting deeper than this is refused both ways: it guards the stack against hostile or cyclic input. */
 export const MAX_MSGPACK_DEPTH = 512;
 
-const utf8Encoder = new TextEncoder();
-const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
+/** UTF-8 both ways, strict: malformed text is an error, never replacement characters. Shared by the codecs. */
+export const utf8Encoder = new TextEncoder();
+export const utf8Decoder = new TextDecoder('utf-8', { fatal: true });
 
 // One scratch buffer reused by every `pack` call (the codec is synchronous); `pack` returns a copy.
 let buf = new Uint8Array(256);

@@ -58,14 +58,11 @@ export const DEFAULT_RECONNECT_OPTIONS: Readonly<ReconnectOptions> = Object.free
 
 export const DEFAULT_HEARTBEAT_MS = 25_000;
 
-export const DEFAULT_CLIENT_OPTIONS: Readonly<ClientOptions> = Object.freeze({
-  protocol: undefined,
-  WebSocket: undefined,
+// Options without a default (`protocol`, `WebSocket`, `ticket`, `heartbeatMs`) are left out: undefined.
+export const DEFAULT_CLIENT_OPTIONS: Readonly<Partial<ClientOptions>> = Object.freeze({
   hello: true,
-  ticket: undefined,
   connectTimeoutMs: 5_000,
   requestTimeoutMs: 10_000,
-  heartbeatMs: undefined,
   maxServerDelayMs: 10_000,
   maxPayload: 16 * 1024 * 1024,
   maxQueuedFrames: 1_000,

@@ -2,15 +2,18 @@
 
 import type { ClientTransport, TransportEvents, TransportFactory } from './transport.js';
 
-/** The part of the WebSocket API the client uses (the browser's class and `ws` both have it). */
+/**
+ * The part of the WebSocket API the client uses: the browser's class and `ws`'s both fit. Event parameters
+ * are `any` because the two libraries type their events differently; the transport checks what it reads.
+ */
 export interface WebSocketLike {
   binaryType: string;
   send(data: Uint8Array): void;
   close(code?: number, reason?: string): void;
-  onopen: ((event: unknown) => void) | null;
-  onmessage: ((event: { data: unknown }) => void) | null;
-  onclose: ((event: { code: number; reason: string }) => void) | null;
-  onerror: ((event: unknown) => void) | null;
+  onopen: ((event: any) => void) | null;
+  onmessage: ((event: any) => void) | null;
+  onclose: ((event: any) => void) | null;
+  onerror: ((event: any) => void) | null;
 }
 
 /** A WebSocket class: `globalThis.WebSocket` in browsers, `import { WebSocket } from 'ws'` in Node. */
@@ -34,7 +37,7 @@ export function webSocket(url: string, WebSocketClass: WebSocketConstructor): Tr
       events.closed(reason);
     };
     socket.onopen = () => events.open();
-    socket.onmessage = (event) => {
+    socket.onmessage = (event: { data: unknown }) => {
       if (event.data instanceof ArrayBuffer) events.data(new Uint8Array(event.data));
       else if (ArrayBuffer.isView(event.data)) events.data(event.data as Uint8Array);
       else {
@@ -43,7 +46,7 @@ export function webSocket(url: string, WebSocketClass: WebSocketConstructor): Tr
         finish('websocket text message');
       }
     };
-    socket.onclose = (event) =>
+    socket.onclose = (event: { code: number; reason: string }) =>
       finish(`websocket closed (${event.code}${event.reason ? ` ${event.reason}` : ''})`);
     socket.onerror = () => finish('websocket error');
     return {

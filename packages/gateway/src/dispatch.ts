@@ -141,7 +141,7 @@ export class Dispatcher {
   #pick(route: Route, session: Session): MemberRecord {
     switch (route.strategy) {
       case 'bound': {
-        const bound = session.bindings.get(route.service);
+        const bound = session.bindings?.get(route.service);
         if (bound !== undefined && this.#host.isAlive(bound.node as MemberRecord['addr'])) {
           const member = this.#host.members({ type: route.service }).find((m) => m.addr === bound.node);
           if (member !== undefined) return member;

@@ -1,3 +1,4 @@
+import { defineProtocol, routesFrom, type } from '@troupe/client/protocol';
 import { describe, expect, it } from 'vitest';
 import { RouteConfigError } from './errors.js';
 import { DEFAULT_ROUTE_ACTOR, parseRoute, parseRouteConfig, RouteTable } from './routes.js';
@@ -51,5 +52,32 @@ describe('routes', () => {
     expect(table.get(1)?.service).toBe(3);
     expect(table.get(2)).toBeUndefined();
     expect(table.size).toBe(1);
+  });
+});
+
+describe('routes from a typed protocol', () => {
+  it('accepts routesFrom entries: wire facts from the protocol, targets from the table', () => {
+    const Game = defineProtocol({
+      add: {
+        msgId: 8,
+        rule: 'pass',
+        request: type<{ a: number; b: number }>(),
+        reply: type<{ sum: number }>(),
+      },
+      echo: { msgId: 1, rule: 'pass', codec: 'raw', request: type<Uint8Array>(), reply: type<Uint8Array>() },
+    });
+    const table = new RouteTable(
+      routesFrom(Game, {
+        add: { service: 2, handler: 'add', strategy: 'roundRobin' as const },
+        echo: { service: 2, handler: 'echo' },
+      }).map((r) => parseRoute(r)),
+    );
+    expect(table.get(8)).toMatchObject({
+      name: 'add',
+      rule: 'pass',
+      strategy: 'roundRobin',
+      codec: 'msgpack',
+    });
+    expect(table.get(1)).toMatchObject({ name: 'echo', codec: 'raw', actor: DEFAULT_ROUTE_ACTOR });
   });
 });

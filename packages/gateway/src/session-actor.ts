@@ -30,10 +30,11 @@ export const SessionActor = defineActor({
       state.manager.bind(state.session, arg.type, { node: arg.addr, name: text(arg.actor, 'actor') });
     },
     set(state, arg: { key: string; value: unknown }) {
+      state.session.data ??= new Map();
       state.session.data.set(text(arg.key, 'key'), arg.value);
     },
     get(state, key: string) {
-      return state.session.data.get(key);
+      return state.session.data?.get(key);
     },
     join(state, group: string) {
       state.manager.join(state.session, text(group, 'group'));
@@ -55,7 +56,7 @@ export const SessionActor = defineActor({
     },
     info(state) {
       const s = state.session;
-      return { session: s.ref, uid: s.uid, state: s.state, groups: [...s.groups] };
+      return { session: s.ref, uid: s.uid, state: s.state, groups: [...(s.groups ?? [])] };
     },
     stop(_state, _reason: string, ctx) {
       ctx.stop('session closed');

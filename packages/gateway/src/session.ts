@@ -19,10 +19,13 @@ export class Session {
   readonly token: string;
   readonly gateway: number;
   uid: string | undefined;
-  readonly data = new Map<string, unknown>();
+  // Made on first use: most sessions never store data, bind or join a group, and idle sessions are
+  // counted in tens of thousands per gateway.
+  /** Session data (`SessionRef.set/get`). */
+  data: Map<string, unknown> | undefined;
   /** Service type -> the backend actor bound for it. */
-  readonly bindings = new Map<number, ActorId>();
-  readonly groups = new Set<string>();
+  bindings: Map<number, ActorId> | undefined;
+  groups: Set<string> | undefined;
   /** Present for sessions that said HELLO while resume is on. */
   readonly log: ResumeLog | undefined;
   connection: Connection | undefined;

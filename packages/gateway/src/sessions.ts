@@ -10,6 +10,7 @@ import type { RouteTable } from './routes.js';
 import { Session } from './session.js';
 import { SessionActor } from './session-actor.js';
 import { type SessionClosed, type SessionId, sessionActorName } from './session-ref.js';
+import { sharedFrames } from './socket.js';
 import { uidOwner } from './uid-registry.js';
 
 /** Name of the gateway's own system actor (uid registry and fan-out) on every gateway node. */
@@ -148,7 +149,7 @@ export class SessionManager {
     if (session.expiry) clearTimeout(session.expiry);
     this.#byId.delete(session.id);
     this.#byToken.delete(session.token);
-    for (const g of session.groups) this.#leaveIndex(g, session);
+    for (const g of session.groups ?? []) this.#leaveIndex(g, session);
     const conn = session.connection;
     session.connection = undefined;
     if (conn !== undefined) {
@@ -162,7 +163,7 @@ export class SessionManager {
     }
     const told = new Set<number>();
     const closed: SessionClosed = { session: session.ref, uid: session.uid, reason };
-    for (const actor of session.bindings.values()) {
+    for (const actor of session.bindings?.values() ?? []) {
       if (told.has(actor.node)) continue;
       told.add(actor.node);
       this.#tell({ node: actor.node, name: BACKEND_ACTOR }, 'sessionClosed', closed);
@@ -196,11 +197,13 @@ export class SessionManager {
 
   /** Binds a session to a backend actor for a service type. */
   bind(session: Session, type: number, actor: ActorId): void {
+    session.bindings ??= new Map();
     session.bindings.set(type, actor);
   }
 
   join(session: Session, group: string): void {
     if (session.state === 'closed') return;
+    session.groups ??= new Set();
     session.groups.add(group);
     let set = this.#groups.get(group);
     if (set === undefined) {
@@ -211,7 +214,7 @@ export class SessionManager {
   }
 
   leave(session: Session, group: string): void {
-    session.groups.delete(group);
+    session.groups?.delete(group);
     this.#leaveIndex(group, session);
   }
 
@@ -235,6 +238,7 @@ export class SessionManager {
   /** Pushes one frame, encoded once, to sessions by id, to a group, or to every session. */
   fanout(target: { ids?: readonly string[]; group?: string }, msgId: number, data: unknown): number {
     const frame = this.encodePush(msgId, data);
+    sharedFrames.add(frame);
     let n = 0;
     const send = (s: Session | undefined) => {
       if (s === undefined || s.state === 'closed') return;

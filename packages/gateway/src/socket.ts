@@ -36,3 +36,9 @@ export interface Listener {
 
 /** How long `end()` waits for the peer before destroying the socket. */
 export const END_GRACE_MS = 1000;
+
+/**
+ * Frames sent unchanged to many clients (broadcasts, multicasts). A transport may prepare such a frame
+ * once for all its sockets (the WebSocket listener frames it once).
+ */
+export const sharedFrames = new WeakSet<Uint8Array>();

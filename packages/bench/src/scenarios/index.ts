@@ -3,6 +3,9 @@ import type { Scenario } from '../scenario.js';
 import { actorMemory } from './actor-memory.js';
 import { entityActivate } from './entity-activate.js';
 import { fanout } from './fanout.js';
+import { gatewayBroadcast } from './gateway-broadcast.js';
+import { gatewayRtt1 } from './gateway-rtt-1.js';
+import { gatewaySessions } from './gateway-sessions.js';
 import { harborTell } from './harbor-tell.js';
 import { localAsk } from './local-ask.js';
 import { localTell } from './local-tell.js';
@@ -24,4 +27,7 @@ export const SCENARIOS: readonly Scenario[] = [
   streamBulk,
   actorMemory,
   entityActivate,
+  gatewayRtt1,
+  gatewayBroadcast,
+  gatewaySessions,
 ];
