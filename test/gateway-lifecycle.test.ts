@@ -149,7 +149,7 @@ describe.each<Via>(['tcp', 'ws'])('lifecycle over %s', (via) => {
     cluster = await startGatewayCluster();
     const a = await client(addr());
     await a.call(2, { uid: 'ada' });
-    expect(await a.call(9, {})).toMatchObject({ body: true });
+    expect(await a.call(9, {})).toMatchObject({ status: 0 });
     expect(await a.call(16, {})).toMatchObject({ body: { uid: 'ada' } });
     a.send(6, {});
     await a.closedByServer();
@@ -245,7 +245,7 @@ describe('gateway process killed', () => {
     await waitFor(() => node.members().some((m) => m.addr === Addr.parse('1.1.1')), 10_000, 'the gateway');
     const a = await client(ready.tcp);
     await a.call(2, { uid: 'ada' });
-    expect(await a.call(9, {})).toMatchObject({ body: true });
+    expect(await a.call(9, {})).toMatchObject({ status: 0 });
     proc.kill('SIGKILL');
     await waitFor(
       async () => ((await service.call.closed()) as unknown[]).length === 1,

@@ -192,6 +192,46 @@ describe('gateway routes', () => {
   });
 });
 
+describe('backend strategies', () => {
+  it('hash keeps a uid on one backend, roundRobin alternates, bound follows bind', async () => {
+    cluster = await startGatewayCluster({ backends: 2 });
+    const [b1, b2] = cluster.backendNodes.map((n) => n.addr);
+    const c = await client('tcp');
+    await c.call(2, { uid: 'ada' });
+    const hashed = new Set<number>();
+    for (let i = 0; i < 6; i++) hashed.add((await c.call(17, {})).body);
+    expect(hashed.size).toBe(1);
+    const rr = [];
+    for (let i = 0; i < 4; i++) rr.push((await c.call(18, {})).body);
+    expect(new Set(rr).size).toBe(2);
+    expect(rr[0]).not.toBe(rr[1]);
+    expect(rr[0]).toBe(rr[2]);
+    // `bind` runs on whichever backend answered msgId 9; bound routes then always go there.
+    const bound = (await c.call(9, {})).body;
+    expect([b1, b2]).toContain(bound);
+    for (let i = 0; i < 6; i++) expect((await c.call(19, {})).body).toBe(bound);
+  });
+
+  it('pushes to a group only, and multicasts to listed sessions on several gateways', async () => {
+    cluster = await startGatewayCluster({ gateways: 2 });
+    const [a, b, c] = [await client('tcp', 0), await client('ws', 1), await client('tcp', 1)];
+    for (const [i, x] of [a, b, c].entries()) await x.call(2, { uid: `u${i}` });
+    await a.call(12, { group: 'room' });
+    await b.call(12, { group: 'room' });
+    await c.call(21, { group: 'room', text: 'to the room' });
+    for (const x of [a, b])
+      expect(unpack((await x.next((f) => f.msgId === 4)).payload)).toMatchObject({ text: 'to the room' });
+    const ids = [(await a.call(23, {})).body, (await c.call(23, {})).body];
+    const framesBefore = linkFramesOut(cluster);
+    await b.call(22, { to: ids, text: 'to a and c' });
+    for (const x of [a, c])
+      await x.next((f) => f.msgId === 4 && (unpack(f.payload) as { text: string }).text === 'to a and c');
+    expect(c.frames.filter((f) => f.msgId === 4)).toHaveLength(1);
+    // The call's reply and one message per gateway (two gateways hold the two sessions).
+    expect(linkFramesOut(cluster) - framesBefore).toBe(3);
+  });
+});
+
 describe('gateway sessions across gateways', () => {
   it('replaces the first session of a uid logged in again on another gateway', async () => {
     cluster = await startGatewayCluster({ gateways: 2 });

@@ -7,7 +7,7 @@ import { Greeter } from './hello.js';
 import { GatewayMetrics, type GatewayStats } from './metrics.js';
 import { type GatewayOptions, type ResolvedGatewayOptions, resolveGatewayOptions } from './options.js';
 import { RouteSources } from './route-sources.js';
-import type { Route, RouteSpec, RouteTable } from './routes.js';
+import type { Route, RouteConfig, RouteTable } from './routes.js';
 import type { Session } from './session.js';
 import { GATEWAY_ACTOR, SessionManager } from './sessions.js';
 import type { Listener } from './socket.js';
@@ -24,7 +24,7 @@ export interface GatewayExtension extends Extension {
   /** The live route table. */
   routes(): Route[];
   /** Replaces the routes given in code (file and KV routes still layer on top). */
-  setRoutes(routes: ReadonlyArray<RouteSpec | Route>): void;
+  setRoutes(routes: RouteConfig): void;
 }
 
 /** Creates a gateway extension; options are validated here, before the node starts. */

@@ -1,6 +1,6 @@
 // Gateway options: defaults, validation naming the property, resolved once and frozen.
 import { OptionError } from '@troupe/transport';
-import type { Route, RouteSpec } from './routes.js';
+import type { RouteConfig } from './routes.js';
 
 /** A WebSocket listener. */
 export interface WsListenOptions {
@@ -39,8 +39,8 @@ export interface GatewayOptions {
   ws?: WsListenOptions | false;
   /** TCP listener; `false` for none. Default `{host: '127.0.0.1', port: 0}`. */
   tcp?: TcpListenOptions | false;
-  /** Routes from code (specs, or routes made by `routesFrom`). */
-  routes?: ReadonlyArray<RouteSpec | Route>;
+  /** Routes from code or a config object: specs, `routesFrom(...)` entries, or `{routes: {...}}`. */
+  routes?: RouteConfig;
   /** A JSON route config file, reloaded when it changes. */
   routesFile?: string;
   /** Read routes from the membership KV under this prefix and follow changes; `false` for none. Default `routes/`. */
@@ -89,7 +89,7 @@ export const DEFAULT_LISTEN_HOST = '127.0.0.1';
 export interface ResolvedGatewayOptions {
   readonly ws: Readonly<Required<WsListenOptions>> | false;
   readonly tcp: Readonly<Required<TcpListenOptions>> | false;
-  readonly routes: ReadonlyArray<RouteSpec | Route>;
+  readonly routes: RouteConfig;
   readonly routesFile: string | undefined;
   readonly kvRoutes: string | false;
   readonly maxFrame: number;

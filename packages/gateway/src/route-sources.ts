@@ -4,11 +4,11 @@ import { type FSWatcher, watch } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import type { KvStore } from '@troupe/runtime';
 import type { Logger } from 'pino';
-import { parseRoute, parseRouteConfig, type Route, type RouteSpec, RouteTable } from './routes.js';
+import { parseRoute, parseRouteConfig, type Route, type RouteConfig, RouteTable } from './routes.js';
 
-/** Validates routes from code (specs, parsed routes, or `routesFrom` entries) and fills defaults. */
-export function codeRoutes(specs: ReadonlyArray<RouteSpec | Route>): Route[] {
-  return specs.map((s, i) => parseRoute(s, `routes[${i}]`));
+/** Validates routes from code (specs, `routesFrom` entries, or a config object) and fills defaults. */
+export function codeRoutes(config: RouteConfig): Route[] {
+  return parseRouteConfig(config, 'routes');
 }
 
 /** Reads a route config file; throws `RouteConfigError` naming the file. */
@@ -52,7 +52,7 @@ export class RouteSources {
   readonly #onChange: (table: RouteTable) => void;
 
   constructor(
-    code: ReadonlyArray<RouteSpec | Route>,
+    code: RouteConfig,
     options: { file: string | undefined; kvPrefix: string | false; kv: KvStore; log: Logger },
     onChange: (table: RouteTable) => void = () => {},
   ) {
@@ -92,8 +92,8 @@ export class RouteSources {
   }
 
   /** Replaces the routes from code. */
-  setCode(specs: ReadonlyArray<RouteSpec | Route>): void {
-    const routes = codeRoutes(specs);
+  setCode(config: RouteConfig): void {
+    const routes = codeRoutes(config);
     this.#set(() => (this.#code = routes));
   }
 

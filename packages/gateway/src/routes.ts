@@ -102,6 +102,11 @@ export function parseRoute(input: unknown, where = 'route'): Route {
   return Object.freeze({ msgId, name, service, actor, handler, rule, strategy, codec });
 }
 
+/** Routes as code or a config object gives them: a list, `{routes: [...]}` or `{routes: {"<msgId>": {...}}}`. */
+export type RouteConfig =
+  | ReadonlyArray<RouteSpec | Route>
+  | { routes: ReadonlyArray<RouteSpec | Route> | Record<string, Omit<RouteSpec, 'msgId'>> };
+
 /** A route config: an array of routes, or `{routes: [...]}`, or `{routes: {"<msgId>": {...}}}`. */
 export function parseRouteConfig(input: unknown, where = 'routes'): Route[] {
   let list: unknown = input;

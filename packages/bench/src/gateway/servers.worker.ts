@@ -55,6 +55,9 @@ servePeer<ServerOptions>(async (o): Promise<Peer> => {
         kvRoutes: false,
         routes: [{ msgId: ECHO_MSG_ID, rule: 'pass', codec: 'raw', service: 2, handler: 'echo' }],
         maxOutboundBytes: 8 * 1024 * 1024,
+        // Bench clients stay silent while thousands of others connect: no idle timeout in the way.
+        heartbeatMs: 60_000,
+        idleMs: 600_000,
       });
       await Node.start({ ...nodeOptions(o), extensions: [ext] });
       const url = ext.addresses().ws!.replace('0.0.0.0', '127.0.0.1');
