@@ -1,0 +1,9 @@
+// @troupe/dashboard: Prometheus metrics, health endpoints and a live web dashboard for Troupe clusters.
+export type { Health } from './health.js';
+export { alive, ready } from './health.js';
+export type { NodeMetrics } from './metrics.js';
+export { createMetrics } from './metrics.js';
+export type { MetricsOptions } from './options.js';
+export { DEFAULT_REASON_LIMIT, DEFAULT_TOP_MAILBOXES } from './options.js';
+export type { MetricsServer, ServeMetricsOptions } from './serve-metrics.js';
+export { serveMetrics } from './serve-metrics.js';
