@@ -78,6 +78,11 @@ export class ClusterWatch {
     };
   }
 
+  /** Whether a poll runs or is scheduled (false once no page read the view for `idleAfterMs`). */
+  get polling(): boolean {
+    return this.#timer !== undefined || this.#polling !== undefined;
+  }
+
   /** Waits for the poll under way, if any (tests and benches read a settled view). */
   async settled(): Promise<void> {
     await this.#polling;
