@@ -5,6 +5,7 @@ import { fanout } from './fanout.js';
 import { harborTell } from './harbor-tell.js';
 import { localAsk } from './local-ask.js';
 import { localTell } from './local-tell.js';
+import { metricsCost, metricsScrape } from './metrics.js';
 import { remoteAsk1 } from './remote-ask-1.js';
 import { remoteAsk100 } from './remote-ask-100.js';
 import { remoteTell } from './remote-tell.js';
@@ -18,4 +19,6 @@ export const SCENARIOS: readonly Scenario[] = [
   harborTell,
   fanout,
   actorMemory,
+  metricsScrape,
+  metricsCost,
 ];
