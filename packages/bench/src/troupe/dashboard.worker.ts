@@ -36,8 +36,12 @@ servePeer<DashboardWorkerOptions>(async (o) => {
   return {
     commands: {
       start() {
-        timer = setInterval(() => void tick().catch(() => {}), o.everyMs);
+        reads = 0;
+        const load = () => void tick().catch(() => {});
+        load();
+        timer = setInterval(load, o.everyMs);
       },
+      /** Stops the load; answers how many page reads and scrapes completed since `start`. */
       stop() {
         clearInterval(timer);
         return reads;
