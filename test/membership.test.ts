@@ -1,9 +1,10 @@
 // One membership suite, run over every provider: static, center and etcd (a real etcd process).
+import { etcdAvailable, etcdTestMembership } from '@troupe/membership-etcd/testing';
 import { Addr, hash, type Node, NoMemberError } from '@troupe/runtime';
 import {
   createTestCluster,
-  etcdAvailable,
   type TestCluster,
+  type TestMembership,
   waitFor,
   waitForEvent,
 } from '@troupe/runtime/testing';
@@ -16,6 +17,10 @@ const providers = (['static', 'center', 'etcd'] as const).filter(
   (p) => p !== 'etcd' || etcdAvailable() || process.env.CI,
 );
 if (!providers.includes('etcd')) console.warn('etcd is not installed: the etcd membership runs are skipped');
+
+/** The test-cluster membership for a provider name (etcd: a fresh etcd the cluster stops on close). */
+const membershipOf = async (p: (typeof providers)[number]): Promise<TestMembership> =>
+  p === 'etcd' ? await etcdTestMembership() : p;
 
 let cluster: TestCluster | undefined;
 afterEach(async () => {
@@ -37,7 +42,7 @@ describe.each(providers)('membership over %s', (provider) => {
 
   it('shows each node its own group, exported members of other groups and every harbor', async () => {
     cluster = await createTestCluster({
-      membership: provider,
+      membership: await membershipOf(provider),
       nodes: ['1.1.1', '1.2.1', '1.2.2', '2.2.1', '2.3.1', '2.255.1'],
       perNode: { '2.3.1': { export: true } },
       nodeOptions: { link },
@@ -58,7 +63,7 @@ describe.each(providers)('membership over %s', (provider) => {
 
   it('picks by random, roundRobin, leastLoad and a stable hash', async () => {
     cluster = await createTestCluster({
-      membership: provider,
+      membership: await membershipOf(provider),
       nodes: ['1.1.1', '1.2.1', '1.2.2', '1.2.3'],
       nodeOptions: { link },
     });
@@ -86,7 +91,7 @@ describe.each(providers)('membership over %s', (provider) => {
 
   it('drains a node with setAvailable(false): it leaves pick results but still answers', async () => {
     cluster = await createTestCluster({
-      membership: provider,
+      membership: await membershipOf(provider),
       nodes: ['1.1.1', '1.2.1', '1.2.2'],
       nodeOptions: { link },
     });
@@ -110,7 +115,10 @@ describe.each(providers)('membership over %s', (provider) => {
   });
 
   it('reports a killed node down within 2 s and never picks it again', async () => {
-    cluster = await createTestCluster({ membership: provider, nodes: ['1.1.1', '1.2.1', '1.2.2'] });
+    cluster = await createTestCluster({
+      membership: await membershipOf(provider),
+      nodes: ['1.1.1', '1.2.1', '1.2.2'],
+    });
     const a = cluster.node('1.1.1');
     await warm(cluster.nodes());
     const victim = cluster.node('1.2.1').addr;
@@ -129,7 +137,7 @@ describe.each(providers)('membership over %s', (provider) => {
 
   it('treats a restart at the same address as a new member: old watchers get Terminated, the new one gets traffic', async () => {
     cluster = await createTestCluster({
-      membership: provider,
+      membership: await membershipOf(provider),
       nodes: ['1.1.1', '1.2.1'],
       nodeOptions: { link },
     });
@@ -154,7 +162,7 @@ describe.each(providers)('membership over %s', (provider) => {
       async () =>
         (await a
           .ref<typeof Counter>(fresh.addr, 'counter')
-          .call.get({ timeoutMs: 500 })
+          .call.get(undefined, { timeoutMs: 500 })
           .catch(() => -1)) === 100,
       5000,
       'traffic to the new incarnation',
@@ -163,7 +171,7 @@ describe.each(providers)('membership over %s', (provider) => {
 
   it('keeps config in a KV store with watches', async () => {
     cluster = await createTestCluster({
-      membership: provider,
+      membership: await membershipOf(provider),
       nodes: ['1.1.1', '1.2.1'],
       nodeOptions: { link },
     });

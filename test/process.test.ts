@@ -1,12 +1,13 @@
 // Nodes in child processes: kill -9 and SIGSTOP are detected by the survivors within 2 s (default
 // settings); a 500 ms event-loop stall is not taken for a death.
-import { type ChildProcess, fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { type EtcdTestMembership, etcdAvailable, etcdTestMembership } from '@troupe/membership-etcd/testing';
 import { Addr, type Node, NodeDownError } from '@troupe/runtime';
 import {
   createTestCluster,
-  etcdAvailable,
   freePort,
+  type NodeProcess,
+  startNodeProcess,
   type TestCluster,
   waitFor,
   waitForEvent,
@@ -16,36 +17,17 @@ import type { Counter } from './actors.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/node-process.ts', import.meta.url));
 let cluster: TestCluster | undefined;
-let child: ChildProcess | undefined;
+let child: NodeProcess | undefined;
+/** The etcd of the current test, when it runs over etcd (the cluster stops it on close). */
+let etcd: EtcdTestMembership | undefined;
 
 afterEach(async () => {
-  if (child && child.exitCode === null && child.signalCode === null) {
-    const exited = new Promise((r) => child!.once('exit', r));
-    child.kill('SIGKILL');
-    await exited;
-  }
+  await child?.close();
   child = undefined;
   await cluster?.close();
   cluster = undefined;
+  etcd = undefined;
 });
-
-function spawnNode(config: unknown): Promise<ChildProcess> {
-  return new Promise((resolve, reject) => {
-    const proc = fork(fixture, [JSON.stringify(config)], {
-      execArgv: ['--import', 'tsx', '--conditions=@troupe/source'],
-      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
-    });
-    const timer = setTimeout(() => reject(new Error('child node did not start within 15 s')), 15_000);
-    proc.once('message', () => {
-      clearTimeout(timer);
-      resolve(proc);
-    });
-    proc.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`child node exited with ${code}`));
-    });
-  });
-}
 
 /** Lets time pass while listeners record what happens (for checks that something does not happen). */
 const observeFor = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
@@ -55,7 +37,7 @@ function childMembership(c: TestCluster, kind: 'static' | 'center' | 'etcd', por
     case 'center':
       return { kind, center: { addr: '1.1.1', host: '127.0.0.1', port: c.port('1.1.1') } };
     case 'etcd':
-      return { kind, endpoints: [c.etcd!.endpoint] };
+      return { kind, endpoints: [etcd!.server.endpoint] };
     case 'static':
       return {
         kind,
@@ -72,16 +54,20 @@ async function startWithChild(
   kind: 'static' | 'center' | 'etcd',
 ): Promise<{ survivors: Node[]; victim: Addr }> {
   const port = await freePort();
+  etcd = kind === 'etcd' ? await etcdTestMembership() : undefined;
   cluster = await createTestCluster({
-    membership: kind,
+    membership: etcd ?? (kind as 'static' | 'center'),
     nodes: ['1.1.1', '1.2.1'],
     external: [{ addr: '1.2.9', port }],
   });
-  child = await spawnNode({
-    addr: '1.2.9',
-    port,
-    secret: 'test-cluster-secret',
-    membership: childMembership(cluster, kind, port),
+  child = await startNodeProcess({
+    script: fixture,
+    config: {
+      addr: '1.2.9',
+      port,
+      secret: 'test-cluster-secret',
+      membership: childMembership(cluster, kind, port),
+    },
   });
   const victim = Addr.parse('1.2.9');
   const survivors = cluster.nodes();
@@ -90,7 +76,7 @@ async function startWithChild(
       async () =>
         (await s
           .ref<typeof Counter>(victim, 'counter')
-          .call.get({ timeoutMs: 500 })
+          .call.get(undefined, { timeoutMs: 500 })
           .catch(() => -1)) === 0,
       10_000,
       'child answers',
@@ -106,16 +92,16 @@ describe('a node that stops answering (SIGSTOP)', () => {
     const a = survivors[0]!;
     const pending = a
       .ref<typeof Counter>(victim, 'counter')
-      .call.get({ timeoutMs: 30_000 })
+      .call.get(undefined, { timeoutMs: 30_000 })
       .catch((e: unknown) => e);
     const down = waitForEvent<[{ addr: number }, string]>(a, 'memberDown', 3000, (m) => m.addr === victim);
     const t0 = Date.now();
-    child!.kill('SIGSTOP');
+    child!.pause();
     try {
       // The ask may have been answered before the stop landed; send one that cannot be.
       const late = a
         .ref<typeof Counter>(victim, 'counter')
-        .call.get({ timeoutMs: 30_000 })
+        .call.get(undefined, { timeoutMs: 30_000 })
         .catch((e: unknown) => e);
       const [m, reason] = await down;
       expect(m).toBeDefined();
@@ -124,7 +110,7 @@ describe('a node that stops answering (SIGSTOP)', () => {
       expect(Date.now() - t0).toBeLessThan(2600);
       await pending;
     } finally {
-      child!.kill('SIGCONT');
+      child!.resume();
     }
   });
 });
@@ -134,9 +120,7 @@ describe('an event-loop stall of 500 ms', () => {
     const { survivors, victim } = await startWithChild('center');
     const downs: string[] = [];
     for (const s of survivors) s.on('memberDown', (m) => downs.push(Addr.format(m.addr)));
-    const stalled = new Promise((resolve) => child!.once('message', resolve));
-    child!.send({ stall: 500 });
-    await stalled;
+    await child!.stall(500);
     // Traffic right after the stall still reaches the same incarnation.
     for (const s of survivors)
       expect(await s.ref<typeof Counter>(victim, 'counter').call.add(1)).toBeGreaterThan(0);
@@ -157,8 +141,9 @@ describe('kill -9 of a node process', () => {
       waitForEvent(s, 'memberDown', 2000, (m: { addr: number }) => m.addr === victim),
     );
     const t0 = Date.now();
-    child!.kill('SIGKILL');
+    const killed = child!.kill();
     await Promise.all(downs);
+    await killed;
     expect(Date.now() - t0).toBeLessThan(2000);
     for (const s of survivors)
       for (let i = 0; i < 10; i++) expect(s.pick(2, 'roundRobin').addr).not.toBe(victim);

@@ -89,12 +89,12 @@ describe('remote actors', () => {
     const down = waitForEvent(a, 'memberDown', 5000, (m: { addr: number }) => m.addr === bAddr);
     await cluster.kill('1.2.1');
     await down;
-    await expect(b.call.get({ timeoutMs: 500 })).rejects.toThrow();
+    await expect(b.call.get(undefined, { timeoutMs: 500 })).rejects.toThrow();
     expect(await c.call.add(1)).toBe(2);
     const restarted = await cluster.restart('1.2.1');
     restarted.spawn(Counter, { name: 'counter', args: { start: 100 } });
     await waitFor(
-      async () => (await b.call.get({ timeoutMs: 300 }).catch(() => -1)) === 100,
+      async () => (await b.call.get(undefined, { timeoutMs: 300 }).catch(() => -1)) === 100,
       5000,
       'restarted node answers',
     );

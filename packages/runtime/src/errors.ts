@@ -90,3 +90,46 @@ export class ActorStoppedError extends TroupeError {
     this.name = 'ActorStoppedError';
   }
 }
+
+/**
+ * Thrown by a handler to reject an ask with a chosen `code`, `message` and `data`: the caller gets a
+ * `RemoteError` carrying the three, and the actor keeps its state (a rejected request is not a failure).
+ */
+export class ReplyError extends TroupeError {
+  readonly data?: unknown;
+  constructor(code: string, message: string, data?: unknown) {
+    super(code, message);
+    this.name = 'ReplyError';
+    if (data !== undefined) this.data = data;
+  }
+}
+
+/** An actor name the wire cannot carry (empty, or over 255 UTF-8 bytes), refused at `spawn`. */
+export class InvalidActorNameError extends TroupeError {
+  constructor(message: string) {
+    super('INVALID_ACTOR_NAME', message);
+    this.name = 'InvalidActorNameError';
+  }
+}
+
+/** A membership KV request with a bad key or value; the store is unchanged. */
+export class KvInputError extends TroupeError {
+  constructor(message: string) {
+    super('KV_INVALID', message);
+    this.name = 'KvInputError';
+  }
+}
+
+/**
+ * The wire form of what a handler threw: a string `code` it carries (else `HANDLER_ERROR`), its
+ * message, and the `data` of a `ReplyError`.
+ */
+export function toWireError(err: unknown): WireError {
+  if (err instanceof Error) {
+    const code = (err as { code?: unknown }).code;
+    const wire: WireError = { code: typeof code === 'string' ? code : 'HANDLER_ERROR', message: err.message };
+    if (err instanceof ReplyError && err.data !== undefined) wire.data = err.data;
+    return wire;
+  }
+  return { code: 'HANDLER_ERROR', message: String(err) };
+}

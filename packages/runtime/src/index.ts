@@ -37,10 +37,13 @@ export {
   ActorExistsError,
   ActorNotFoundError,
   ActorStoppedError,
+  InvalidActorNameError,
+  KvInputError,
   MailboxFullError,
   NoMemberError,
   RegistrationError,
   RemoteError,
+  ReplyError,
   TimeoutError,
   UnknownHandlerError,
   UnreachableError,
@@ -49,8 +52,6 @@ export { HARBOR_ACTOR, harbor } from './harbor/extension.js';
 export type { HarborStats } from './harbor/harbor.js';
 export type { CenterOptions } from './membership/center.js';
 export { CenterMembership, centerMembership } from './membership/center.js';
-export type { EtcdMembershipOptions } from './membership/etcd.js';
-export { EtcdMembership } from './membership/etcd.js';
 export { MemoryKv } from './membership/memory-kv.js';
 export type { PickStrategy } from './membership/pick.js';
 export { hash, rendezvous } from './membership/pick.js';
@@ -58,9 +59,11 @@ export type {
   KvEvent,
   KvStore,
   MemberRecord,
+  MembershipHost,
   MembershipProvider,
   MembershipView,
 } from './membership/provider.js';
+export { validateRecord } from './membership/record.js';
 export type { StaticConfig, StaticMember } from './membership/static.js';
 export { StaticMembership, staticMembership } from './membership/static.js';
 export type { MemberFilter } from './membership/table.js';
@@ -84,7 +87,7 @@ export {
   InvalidFrameKindError,
   UnknownActorTypeError,
 } from './node/seam-errors.js';
-export type { LinkStatsEntry, NodeStats, StatsOptions } from './node/stats.js';
+export type { NodeStats, StatsOptions } from './node/stats.js';
 export { DEFAULT_STATS_TOP } from './node/stats.js';
 export type { NodeActorHost, RemoteSpawnRequest } from './node/system-actor.js';
 export { NODE_ACTOR } from './node/system-actor.js';

@@ -4,22 +4,8 @@ import { performance } from 'node:perf_hooks';
 import { Addr } from './addr.js';
 import { HandshakeError, ProtocolError } from './errors.js';
 import { type Frame, FrameDecoder, FrameKind } from './frame.js';
-import {
-  authFrame,
-  checkHello,
-  computeProof,
-  type Hello,
-  helloFrame,
-  newNonce,
-  PROTOCOL_VERSION,
-  parseReject,
-  type Reject,
-  RejectCode,
-  type Role,
-  rejectFrame,
-  verifyAuth,
-  welcomeFrame,
-} from './handshake.js';
+import { type Reject, RejectCode, type Role, rejectFrame } from './handshake.js';
+import { HandshakeMachine, type HandshakeStep } from './handshake-machine.js';
 import type { Link } from './link.js';
 import type { ResolvedOptions } from './options.js';
 import { OutBuffer } from './outbuf.js';
@@ -38,6 +24,16 @@ export interface Counters {
   bytesOut: number;
   /** `socket.write` calls: framesOut / writes is the coalescing ratio. */
   writes: number;
+  /** Frames dropped because their `from` was not the authenticated peer (and the peer is no harbor). */
+  forgedFrames: number;
+}
+
+/** Traffic of one connection since it came up. */
+export interface Traffic {
+  bytesIn: number;
+  bytesOut: number;
+  framesIn: number;
+  framesOut: number;
 }
 
 /** What a connection needs from its transport. */
@@ -58,6 +54,8 @@ export interface ConnectionHost {
   queueFlush(conn: Connection): void;
   /** Hands an application frame to the owner. */
   deliver(frame: Frame, via: Addr): void;
+  /** A batch written by `conn` was taken by the kernel: its queued bytes went down. */
+  written(conn: Connection): void;
 }
 
 /** How a connection ends: `abort` destroys the socket and drops what is queued; `end` flushes first. */
@@ -65,28 +63,39 @@ type CloseMode = 'abort' | 'end';
 
 const now = () => performance.now();
 
+/** Flag of a `Ping` that answers another: its body is the 8-byte timestamp the first one carried. */
+const PING_REPLY = 2;
+/** A Ping body: the sender's `performance.now()` as a float64, echoed back to measure the round trip. */
+const PING_BODY = 8;
+
 /** One socket. Links own up connections; the transport owns them while they handshake. */
 export class Connection {
   state: ConnectionState;
   /** Peer address: claimed by its Hello, authenticated once `authenticated` is true. */
   peer: Addr | undefined;
   peerIncarnation: string | undefined;
+  /** The largest frame the peer accepts, from its Hello (our own limit when it did not say). */
+  peerMaxFrameSize: number;
   authenticated = false;
   /** The link this connection serves (set when dialling, or when an inbound is accepted). */
   link: Link | null = null;
-  /** Frames encoded for the next write. */
+  /** Frames encoded for the next write (its buffer is allocated by the first frame, once up). */
   readonly out = new OutBuffer();
   flushQueued = false;
   /** The batch being filled holds a prompt frame (written early past `promptFlushBytes`). */
   promptQueued = false;
-  /** Set when the owner queued frames since the last heartbeat tick. */
-  activeSinceTick = false;
   /** `performance.now()` of the last bytes received. */
   lastReceived = now();
+  /** Traffic since the connection came up (handshake frames included). */
+  readonly traffic: Traffic = { bytesIn: 0, bytesOut: 0, framesIn: 0, framesOut: 0 };
+  /** Last heartbeat round trip, in ms. */
+  rttMs: number | undefined;
+  /** `Date.now()` when the connection came up. */
+  upSince = 0;
 
   private readonly decoder: FrameDecoder;
-  private readonly nonce = newNonce();
-  private peerHello: Hello | undefined;
+  private machine: HandshakeMachine | null;
+  private peerIsHarbor = false;
   private timer: NodeJS.Timeout | null = null;
   private waitingDrain = false;
   /** Frames per write handed to the socket and not yet confirmed written. */
@@ -99,9 +108,14 @@ export class Connection {
     readonly role: Role,
     /** The address a dialer dialled. */
     readonly dialled?: Addr,
+    /** The socket event that means "connected": `secureConnect` for TLS. */
+    connectEvent = 'connect',
   ) {
     const opts = host.opts;
-    this.decoder = new FrameDecoder(this.onFrame, opts.maxFrameSize);
+    this.peerMaxFrameSize = opts.maxFrameSize;
+    // Until the peer is authenticated it may send only small frames: it cannot make us buffer or decode much.
+    this.decoder = new FrameDecoder(this.onFrame, opts.maxHandshakeFrameSize);
+    this.machine = new HandshakeMachine(opts, role, dialled);
     this.state = role === 'dialer' ? 'connecting' : 'handshake';
     socket.setNoDelay(true);
     socket.on('data', this.onData);
@@ -110,10 +124,10 @@ export class Connection {
     socket.on('error', this.onError);
     socket.on('close', this.onClose);
     if (role === 'dialer') {
-      socket.once('connect', this.onConnect);
+      socket.once(connectEvent, this.onConnect);
       this.arm(opts.connectTimeoutMs, 'connect');
     } else {
-      this.sendHello();
+      this.writeNow(this.machine.hello());
       this.arm(opts.handshakeTimeoutMs, 'handshake');
     }
   }
@@ -143,10 +157,11 @@ export class Connection {
     this.writeBatch();
   }
 
-  /** Queues a heartbeat. */
+  /** Queues a heartbeat carrying a timestamp; the peer echoes it, which measures the round trip. */
   ping(): void {
-    if (this.state !== 'up') return;
-    this.out.frame(FrameKind.Ping, 0, 0, this.peer!, this.host.opts.addr, EMPTY);
+    if (this.state !== 'up' || this.link?.blackholed) return;
+    PING_SCRATCH.writeDoubleBE(now(), 0);
+    this.out.frame(FrameKind.Ping, 0, 0, this.peer!, this.host.opts.addr, PING_SCRATCH);
     if (!this.flushQueued) this.host.queueFlush(this);
   }
 
@@ -172,15 +187,24 @@ export class Connection {
     this.socket.resume();
   }
 
+  /** Refuses the handshake: Reject, then end the socket. DUPLICATE is routine, anything else an error. */
+  refuse(reject: Reject): void {
+    if (this.state === 'closing' || this.state === 'closed') return;
+    if (!this.socket.destroyed) this.writeNow(rejectFrame(this.host.opts.addr, this.peer ?? 0, reject));
+    const reason = `handshake refused: ${reject.code}: ${reject.reason}`;
+    this.close(reason, 'end', routine(reject) ? undefined : new HandshakeError(reason, reject.code));
+  }
+
   private close(reason: string, mode: CloseMode, error?: Error): void {
     if (this.state === 'closing' || this.state === 'closed') return;
     const wasOpen = this.state === 'up';
     this.state = 'closing';
+    this.machine = null;
     this.disarm();
     let dropped = 0;
-    // A paused socket would never see the peer's end; the rest of the stream is read and ignored.
-    if (mode === 'end') this.socket.resume();
     if (mode === 'end' && wasOpen && !this.socket.destroyed) {
+      // A paused socket would never see the peer's end; the rest of the stream is read and ignored.
+      this.socket.resume();
       if (this.out.len > 0) this.writeBatch();
       this.socket.end();
       // A peer that never closes its side must not hold the socket forever.
@@ -192,6 +216,9 @@ export class Connection {
       this.lost = 0;
       this.out.clear();
       if (mode === 'end') {
+        // A refused handshake: the Reject goes out, nothing more is read (a refused peer cannot make us
+        // read on), and the socket is released at the peer's close or after the linger.
+        this.socket.pause();
         this.socket.end();
         this.arm(this.host.opts.handshakeTimeoutMs, 'linger');
       } else {
@@ -209,15 +236,20 @@ export class Connection {
     counters.framesOut += frames;
     counters.bytesOut += chunk.length;
     counters.writes++;
+    this.traffic.framesOut += frames;
+    this.traffic.bytesOut += chunk.length;
     this.inflight.push(frames);
     if (!this.socket.write(chunk, this.onWritten)) this.waitingDrain = true;
   }
 
   /** Handshake frames go straight to the socket: nothing else is queued before the link is up. */
   private writeNow(frame: Buffer): void {
-    this.host.counters.framesOut++;
-    this.host.counters.bytesOut += frame.length;
-    this.host.counters.writes++;
+    const counters = this.host.counters;
+    counters.framesOut++;
+    counters.bytesOut += frame.length;
+    counters.writes++;
+    this.traffic.framesOut++;
+    this.traffic.bytesOut += frame.length;
     this.socket.write(frame);
   }
 
@@ -233,28 +265,6 @@ export class Connection {
     }
   }
 
-  private sendHello(): void {
-    const opts = this.host.opts;
-    this.writeNow(
-      helloFrame(opts.addr, this.dialled ?? 0, {
-        v: PROTOCOL_VERSION,
-        cluster: opts.clusterId,
-        inc: opts.incarnation,
-        nonce: this.nonce,
-        role: this.role,
-      }),
-    );
-  }
-
-  /** Refuses the handshake: Reject, then end the socket. DUPLICATE is routine, anything else an error. */
-  refuse(reject: Reject): void {
-    if (this.state === 'closing' || this.state === 'closed') return;
-    if (!this.socket.destroyed) this.writeNow(rejectFrame(this.host.opts.addr, this.peer ?? 0, reject));
-    const routine = reject.code === RejectCode.Duplicate || reject.code === RejectCode.Closing;
-    const reason = `handshake refused: ${reject.code}: ${reject.reason}`;
-    this.close(reason, 'end', routine ? undefined : new HandshakeError(reason));
-  }
-
   private readonly onTimeout = (phase: 'connect' | 'handshake' | 'linger', ms: number): void => {
     this.timer = null;
     if (phase === 'linger') {
@@ -262,28 +272,29 @@ export class Connection {
       return;
     }
     const reason = `${phase} timeout after ${ms}ms`;
-    this.close(reason, 'abort', phase === 'handshake' ? new HandshakeError(reason) : undefined);
+    this.close(reason, 'abort', phase === 'handshake' ? new HandshakeError(reason, 'TIMEOUT') : undefined);
   };
 
   private readonly onConnect = (): void => {
-    if (this.state !== 'connecting') return;
+    if (this.state !== 'connecting' || this.machine === null) return;
     this.state = 'handshake';
-    this.sendHello();
+    this.writeNow(this.machine.hello());
     this.arm(this.host.opts.handshakeTimeoutMs, 'handshake');
   };
 
   private readonly onData = (chunk: Buffer): void => {
-    this.lastReceived = now();
+    // A blackholed link (fault injection) hears nothing: its silence is judged like a partition's.
+    if (this.link === null || !this.link.blackholed) this.lastReceived = now();
     this.host.counters.bytesIn += chunk.length;
+    this.traffic.bytesIn += chunk.length;
     try {
       this.decoder.push(chunk);
     } catch (err) {
       const e = err as Error;
-      const reason = `protocol error: ${e.message}`;
       if (this.state === 'handshake') {
         this.refuse({ code: RejectCode.Protocol, reason: e.message });
       } else {
-        this.close(reason, 'abort', e);
+        this.close(`protocol error: ${e.message}`, 'abort', e);
       }
     }
   };
@@ -292,123 +303,106 @@ export class Connection {
     const state = this.state;
     if (state === 'up') {
       this.host.counters.framesIn++;
+      this.traffic.framesIn++;
+      if (this.link!.blackholed) return;
       if (frame.kind >= FrameKind.User) {
+        // Only a harbor speaks for other nodes: anyone else naming another sender is forging it.
+        if (frame.from !== this.peer && !this.peerIsHarbor) {
+          this.host.counters.forgedFrames++;
+          this.link!.log.debug(
+            { from: frame.from, kind: frame.kind },
+            'dropped a frame with a forged origin',
+          );
+          return;
+        }
         this.host.deliver(frame, this.peer!);
+      } else if (frame.kind === FrameKind.Ping) {
+        this.onPing(frame);
       } else if (frame.kind === FrameKind.Goodbye) {
         this.close('goodbye', 'end');
-      } else if (frame.kind !== FrameKind.Ping) {
+      } else {
         this.close(
           `protocol error: link frame kind ${frame.kind} after the handshake`,
           'abort',
           new ProtocolError(`link frame kind ${frame.kind} after the handshake`),
         );
       }
-    } else if (state === 'handshake') {
+    } else if (state === 'handshake' && this.machine !== null) {
       this.host.counters.framesIn++;
-      this.handshakeFrame(frame);
+      this.traffic.framesIn++;
+      this.handshakeStep(this.machine.receive(frame));
     }
     // `connecting` cannot receive; `closing` and `closed` ignore the rest of the stream.
   };
 
-  private handshakeFrame(frame: Frame): void {
-    switch (frame.kind) {
-      case FrameKind.Hello:
-        this.onHello(frame);
-        break;
-      case FrameKind.Auth:
-        this.onAuth(frame);
-        break;
-      case FrameKind.Welcome:
-        if (this.role === 'dialer' && this.authenticated) this.becomeUp();
-        else this.refuse({ code: RejectCode.Protocol, reason: 'Welcome out of order' });
-        break;
-      case FrameKind.Reject: {
-        const reject = parseReject(frame.body);
+  /** Answers a timestamped Ping, or takes the round trip from the answer to ours. */
+  private onPing(frame: Frame): void {
+    if (frame.bodyEnd - frame.bodyStart !== PING_BODY) return;
+    if (frame.flags & PING_REPLY) {
+      this.rttMs = Math.max(0, now() - frame.data.readDoubleBE(frame.bodyStart));
+      return;
+    }
+    this.out.frame(FrameKind.Ping, PING_REPLY, 0, this.peer!, this.host.opts.addr, frame.body);
+    if (!this.flushQueued) this.host.queueFlush(this);
+  }
+
+  private handshakeStep(step: HandshakeStep): void {
+    const machine = this.machine!;
+    switch (step.outcome) {
+      case 'wait':
+        if (machine.peerHello !== undefined && this.peer === undefined) {
+          this.peer = machine.peerHello.addr;
+          this.peerIncarnation = machine.peerHello.inc;
+          this.peerMaxFrameSize = machine.peerHello.max ?? this.host.opts.maxFrameSize;
+        }
+        if (step.send !== undefined) this.writeNow(step.send);
+        if (machine.authenticated) this.authenticated = true;
+        return;
+      case 'authenticated': {
+        this.authenticated = true;
+        const reject = this.host.decideInbound(this);
+        if (reject !== undefined) {
+          this.refuse(reject);
+          return;
+        }
+        this.writeNow(machine.welcome());
+        this.becomeUp();
+        return;
+      }
+      case 'up':
+        this.becomeUp();
+        return;
+      case 'refuse':
+        this.refuse(step.reject);
+        return;
+      case 'refused': {
+        const reject = step.reject;
         const reason = `refused by peer: ${reject.code}: ${reject.reason}`;
         this.host.refusedByPeer(this, reject);
-        const routine = reject.code === RejectCode.Duplicate || reject.code === RejectCode.Closing;
-        this.close(reason, 'end', routine ? undefined : new HandshakeError(reason));
-        break;
+        this.close(
+          reason,
+          'end',
+          routine(reject) ? undefined : new HandshakeError(reason, reject.code, true),
+        );
       }
-      default:
-        this.refuse({
-          code: RejectCode.Protocol,
-          reason: `frame kind ${frame.kind} before the handshake completed`,
-        });
     }
-  }
-
-  /** The peer's Hello: check it, then answer its challenge. */
-  private onHello(frame: Frame): void {
-    const opts = this.host.opts;
-    if (this.peerHello) {
-      this.refuse({ code: RejectCode.Protocol, reason: 'second Hello' });
-      return;
-    }
-    const check = checkHello(frame.body, {
-      clusterId: opts.clusterId,
-      self: opts.addr,
-      role: this.role,
-      ...(this.dialled === undefined ? {} : { dialled: this.dialled }),
-    });
-    if (!check.ok) {
-      this.refuse(check.reject);
-      return;
-    }
-    if (this.role === 'acceptor' && frame.to !== 0 && frame.to !== opts.addr) {
-      this.refuse({
-        code: RejectCode.Address,
-        reason: `peer dialled ${safeFormat(frame.to)} but this node is ${opts.addrText}`,
-      });
-      return;
-    }
-    const hello = check.hello;
-    this.peerHello = hello;
-    this.peer = hello.addr;
-    this.peerIncarnation = hello.inc;
-    const proof = computeProof(
-      opts.secretKey,
-      this.role,
-      hello.nonce,
-      this.nonce,
-      opts.addr,
-      opts.incarnation,
-    );
-    this.writeNow(authFrame(opts.addr, hello.addr, proof));
-  }
-
-  /** The peer's proof. The acceptor then decides whether this connection becomes the link. */
-  private onAuth(frame: Frame): void {
-    const opts = this.host.opts;
-    if (!this.peerHello || this.authenticated) {
-      this.refuse({ code: RejectCode.Protocol, reason: 'Auth out of order' });
-      return;
-    }
-    if (!verifyAuth(frame.body, opts.secretKey, this.peerHello, this.nonce)) {
-      this.refuse({ code: RejectCode.BadSecret, reason: 'proof of the cluster secret did not verify' });
-      return;
-    }
-    this.authenticated = true;
-    if (this.role !== 'acceptor') return;
-    const reject = this.host.decideInbound(this);
-    if (reject) {
-      this.refuse(reject);
-      return;
-    }
-    this.writeNow(welcomeFrame(opts.addr, this.peer!));
-    this.becomeUp();
   }
 
   private becomeUp(): void {
     this.state = 'up';
+    this.machine = null;
     this.disarm();
+    this.decoder.maxFrameSize = this.host.opts.maxFrameSize;
+    this.peerIsHarbor = Addr.isHarbor(this.peer!);
     this.lastReceived = now();
+    this.upSince = Date.now();
     this.host.connectionUp(this);
   }
 
   private readonly onWritten = (err?: Error | null): void => {
     const n = this.inflight.shift() ?? 0;
     if (err) this.lost += n;
+    else this.host.written(this);
   };
 
   private readonly onDrain = (): void => {
@@ -442,11 +436,9 @@ export class Connection {
 }
 
 const EMPTY = new Uint8Array(0);
+const PING_SCRATCH = Buffer.alloc(PING_BODY);
 
-function safeFormat(value: number): string {
-  try {
-    return Addr.format(Addr.from(value));
-  } catch {
-    return String(value);
-  }
+/** Refusals that are part of normal operation, not failures. */
+function routine(reject: Reject): boolean {
+  return reject.code === RejectCode.Duplicate || reject.code === RejectCode.Closing;
 }

@@ -68,12 +68,41 @@ export class DecodeError extends TroupeError {
   }
 }
 
-/** The handshake failed: wrong secret, cluster id, protocol version or address. */
+/**
+ * The handshake failed: wrong secret, cluster id, protocol version or address. `rejectCode` is the
+ * refusal's code (`BAD_SECRET`, `CLUSTER`, `VERSION`, `ADDRESS`, `ADDRESS_IN_USE`, `PROTOCOL`, ...) or
+ * `TIMEOUT` when the peer never finished; `byPeer` says whether the peer refused us or we refused it.
+ */
 export class HandshakeError extends TroupeError {
-  constructor(message: string, options?: { cause?: unknown }) {
+  readonly rejectCode: string;
+  readonly byPeer: boolean;
+  constructor(message: string, rejectCode = 'UNKNOWN', byPeer = false, options?: { cause?: unknown }) {
     super('HANDSHAKE_FAILED', message, options);
     this.name = 'HandshakeError';
+    this.rejectCode = rejectCode;
+    this.byPeer = byPeer;
   }
+
+  override toWire(): WireError {
+    return { code: this.code, message: this.message, data: { rejectCode: this.rejectCode } };
+  }
+}
+
+/** Matches the reason a refused handshake is reported with (`... refused ...: CODE: why`). */
+const REFUSAL = /(?:refused by peer|handshake refused): ([A-Z_]+):/;
+
+/**
+ * The handshake refusal behind `err`, if any: the `rejectCode` of a `HandshakeError` found on `err` or
+ * its `cause` chain, else the code named in a refusal reason that a wrapping error quotes (the runtime's
+ * `NodeDownError` carries the link's down reason as text). Routine refusals (`DUPLICATE`, `CLOSING`) are
+ * not failures and give undefined.
+ */
+export function handshakeRefusal(err: unknown): string | undefined {
+  for (let e = err, depth = 0; e instanceof Error && depth < 8; e = e.cause, depth++) {
+    const code = e instanceof HandshakeError ? e.rejectCode : REFUSAL.exec(e.message)?.[1];
+    if (code !== undefined) return code === 'DUPLICATE' || code === 'CLOSING' ? undefined : code;
+  }
+  return undefined;
 }
 
 /** Too many messages are waiting for a link that is not up yet. */

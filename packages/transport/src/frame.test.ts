@@ -9,7 +9,7 @@ import {
   setHops,
   writeHeader,
 } from './frame.js';
-import { seededRandom } from './test-helpers.js';
+import { seededRandom } from './testing/wait.js';
 
 interface Spec {
   kind: number;

@@ -84,6 +84,23 @@ export function encodeFrame(
   return buf;
 }
 
+/** Encodes a frame whose body is `head` then `body` into fresh bytes, with no size limit. */
+export function encodeFrameParts(
+  kind: number,
+  flags: number,
+  hops: number,
+  to: number,
+  from: number,
+  head: Uint8Array,
+  body: Uint8Array,
+): Buffer {
+  const buf = Buffer.allocUnsafe(HEADER_SIZE + head.length + body.length);
+  writeHeader(buf, 0, head.length + body.length, kind, flags, hops, to, from);
+  buf.set(head, HEADER_SIZE);
+  buf.set(body, HEADER_SIZE + head.length);
+  return buf;
+}
+
 /** Rewrites the hops byte of an encoded frame in place (harbors forward by header alone). */
 export function setHops(raw: Buffer, hops: number): void {
   raw[6] = hops;
@@ -148,7 +165,11 @@ export class FrameDecoder {
 
   constructor(
     private readonly sink: FrameSink,
-    private readonly maxFrameSize = DEFAULT_MAX_FRAME_SIZE,
+    /**
+     * Largest frame accepted, header included. Writable: a link raises it once the peer is
+     * authenticated, and the new limit applies from the next frame (even within the same chunk).
+     */
+    public maxFrameSize = DEFAULT_MAX_FRAME_SIZE,
   ) {}
 
   /** Bytes held back waiting for the rest of a frame. */

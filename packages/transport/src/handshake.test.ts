@@ -28,7 +28,7 @@ function decodeOne(buf: Buffer): Frame {
 }
 
 function helloBody(over: Record<string, unknown> = {}): Buffer {
-  return encodeBody({
+  const fields: Record<string, unknown> = {
     v: PROTOCOL_VERSION,
     cluster: 'c1',
     addr: B,
@@ -36,7 +36,10 @@ function helloBody(over: Record<string, unknown> = {}): Buffer {
     nonce: newNonce(),
     role: 'dialer',
     ...over,
-  });
+  };
+  // An undefined field is a missing one (msgpackr would encode `undefined` as an extension).
+  for (const key of Object.keys(fields)) if (fields[key] === undefined) delete fields[key];
+  return encodeBody(fields);
 }
 
 const acceptorView = { clusterId: 'c1', self: A, role: 'acceptor' as const };

@@ -1,8 +1,9 @@
 // Link handshake messages: building and checking Hello, Auth and Reject bodies, and the HMAC proofs. No I/O.
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { Addr } from './addr.js';
-import { decodeBody, encodeBody } from './codec.js';
-import { encodeFrame, FrameKind } from './frame.js';
+import { encodeBody } from './codec.js';
+import { encodeFrame, FrameKind, HEADER_SIZE } from './frame.js';
+import { type HandshakeValue, readHandshakeMap } from './handshake-codec.js';
 
 /** The link protocol version carried in every Hello. */
 export const PROTOCOL_VERSION = 1;
@@ -41,6 +42,8 @@ export interface Hello {
   inc: string;
   nonce: Uint8Array;
   role: Role;
+  /** The largest frame the sender accepts, header included (absent from older peers). */
+  max?: number;
 }
 
 /** What a side expects of the peer's Hello. */
@@ -72,15 +75,13 @@ function refuse(code: RejectCode, reason: string): HelloCheck {
 }
 
 /** Parses and checks the peer's Hello; a failure carries the Reject to send back. */
-export function checkHello(body: Buffer, expect: HelloExpectation): HelloCheck {
-  let value: unknown;
+export function checkHello(body: Uint8Array, expect: HelloExpectation): HelloCheck {
+  let h: Record<string, HandshakeValue | undefined>;
   try {
-    value = decodeBody(0, body);
-  } catch {
-    return refuse(RejectCode.Protocol, 'undecodable Hello');
+    h = Object.fromEntries(readHandshakeMap(body));
+  } catch (err) {
+    return refuse(RejectCode.Protocol, `undecodable Hello: ${(err as Error).message}`);
   }
-  if (value === null || typeof value !== 'object') return refuse(RejectCode.Protocol, 'Hello is not a map');
-  const h = value as Record<string, unknown>;
   if (h.v !== PROTOCOL_VERSION) {
     return refuse(
       RejectCode.Version,
@@ -115,9 +116,13 @@ export function checkHello(body: Buffer, expect: HelloExpectation): HelloCheck {
   if (!(h.nonce instanceof Uint8Array) || h.nonce.length !== NONCE_SIZE) {
     return refuse(RejectCode.Protocol, `nonce must be ${NONCE_SIZE} bytes`);
   }
-  // The nonce may be a view into the received chunk; copy it so the chunk is not retained.
+  if (h.max !== undefined && (typeof h.max !== 'number' || h.max < HEADER_SIZE)) {
+    return refuse(RejectCode.Protocol, `frame size limit ${quote(h.max)} is below the header size`);
+  }
   const nonce = Buffer.from(h.nonce);
-  return { ok: true, hello: { v: h.v, cluster: h.cluster, addr, inc: h.inc, nonce, role: peerRole } };
+  const hello: Hello = { v: h.v, cluster: h.cluster, addr, inc: h.inc, nonce, role: peerRole };
+  if (h.max !== undefined) hello.max = h.max;
+  return { ok: true, hello };
 }
 
 /**
@@ -142,26 +147,32 @@ export function computeProof(
  * Checks the peer's Auth body against its Hello and our own nonce, in constant time.
  * `peer` is the peer's Hello; `myNonce` the challenge we sent it.
  */
-export function verifyAuth(body: Buffer, secretKey: Uint8Array, peer: Hello, myNonce: Uint8Array): boolean {
-  let value: unknown;
+export function verifyAuth(
+  body: Uint8Array,
+  secretKey: Uint8Array,
+  peer: Hello,
+  myNonce: Uint8Array,
+): boolean {
+  let proof: HandshakeValue | undefined;
   try {
-    value = decodeBody(0, body);
+    proof = readHandshakeMap(body).get('proof');
   } catch {
     return false;
   }
-  const proof = (value as { proof?: unknown } | null)?.proof;
   if (!(proof instanceof Uint8Array) || proof.length !== PROOF_SIZE) return false;
   const expected = computeProof(secretKey, peer.role, myNonce, peer.nonce, peer.addr, peer.inc);
   return timingSafeEqual(expected, proof);
 }
 
 /** Parses a Reject body leniently: a malformed one still refuses. */
-export function parseReject(body: Buffer): Reject {
+export function parseReject(body: Uint8Array): Reject {
   try {
-    const v = decodeBody(0, body) as { code?: unknown; reason?: unknown } | null;
+    const v = readHandshakeMap(body);
+    const code = v.get('code');
+    const reason = v.get('reason');
     return {
-      code: typeof v?.code === 'string' ? v.code.slice(0, 32) : 'UNKNOWN',
-      reason: typeof v?.reason === 'string' ? v.reason.slice(0, MAX_TEXT) : '',
+      code: typeof code === 'string' ? code.slice(0, 32) : 'UNKNOWN',
+      reason: typeof reason === 'string' ? reason.slice(0, MAX_TEXT) : '',
     };
   } catch {
     return { code: 'UNKNOWN', reason: 'undecodable Reject' };
@@ -177,6 +188,7 @@ export function helloFrame(self: Addr, to: number, body: Omit<Hello, 'addr'>): B
     inc: body.inc,
     nonce: body.nonce,
     role: body.role,
+    ...(body.max === undefined ? {} : { max: body.max }),
   });
   return encodeFrame(FrameKind.Hello, 0, 0, to, self, payload);
 }
@@ -196,6 +208,6 @@ export function rejectFrame(self: Addr, to: number, reject: Reject): Buffer {
     0,
     to,
     self,
-    encodeBody({ code: reject.code, reason: reject.reason }),
+    encodeBody({ code: reject.code.slice(0, 32), reason: reject.reason.slice(0, MAX_TEXT) }),
   );
 }

@@ -4,9 +4,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Addr } from './addr.js';
 import { FrameFlag, FrameKind } from './frame.js';
 import type { FromPeer, ToPeer } from './peer-process.fixture.js';
-import { RawPeer, RawServer } from './raw-peer.js';
-import { once, stallEventLoop, waitFor } from './test-helpers.js';
-import { TestNet } from './test-net.js';
+import { RawPeer, RawServer } from './testing/raw-peer.js';
+import { TestNet } from './testing/test-net.js';
+import { once, stallEventLoop, waitFor } from './testing/wait.js';
 
 const P = Addr.parse('1.1.1');
 const Q = Addr.parse('1.1.2');

@@ -7,6 +7,7 @@ export {
   DecodeError,
   FrameTooLargeError,
   HandshakeError,
+  handshakeRefusal,
   InvalidAddressError,
   NodeDownError,
   OptionError,
@@ -27,15 +28,21 @@ export {
   setHops,
   writeHeader,
 } from './frame.js';
-export { PROTOCOL_VERSION } from './handshake.js';
+export { PROTOCOL_VERSION, RejectCode } from './handshake.js';
 export type { DownInfo, PeerInfo } from './link.js';
-export type { PeerEndpoint, TransportOptions } from './options.js';
+export type { PeerEndpoint, TlsOptions, TransportOptions } from './options.js';
 export {
   DEFAULT_DOWN_TIMEOUT_MS,
+  DEFAULT_LINK_IDLE_RELEASE_MS,
+  DEFAULT_MAX_HANDSHAKE_FRAME_SIZE,
+  DEFAULT_MAX_HANDSHAKES,
   DEFAULT_MAX_OUTBOUND_BYTES,
   DEFAULT_PENDING_LIMIT,
   DEFAULT_RECONNECT_BASE_MS,
   DEFAULT_RECONNECT_MAX_MS,
+  DEFAULT_WRITE_HIGH_WATER_MARK,
+  MAX_DURATION_MS,
 } from './options.js';
-export type { TransportEvents, TransportStats } from './transport.js';
+export type { LinkStats, TransportStats } from './stats.js';
+export type { TransportEvents } from './transport.js';
 export { TcpTransport } from './transport.js';

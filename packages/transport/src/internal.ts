@@ -15,13 +15,27 @@ export {
   verifyAuth,
   welcomeFrame,
 } from './handshake.js';
+export type { HandshakeValue } from './handshake-codec.js';
+export { readHandshakeMap } from './handshake-codec.js';
+export type { HandshakeStep } from './handshake-machine.js';
+export { HandshakeMachine } from './handshake-machine.js';
 export type { ResolvedOptions } from './options.js';
 export { backoffDelay, resolveOptions } from './options.js';
 export { OUT_BUFFER_INITIAL, OutBuffer } from './outbuf.js';
-export type { RawIdentity } from './raw-peer.js';
-export { RawPeer, RawServer } from './raw-peer.js';
-export { once, seededRandom, stallEventLoop, waitFor } from './test-helpers.js';
-export type { Received } from './test-net.js';
-export { captureLogs, Inbox, TestNet } from './test-net.js';
-export type { TransportSnapshot } from './transport.js';
-export { snapshotOf } from './transport.js';
+export type { TransportSnapshot } from './stats.js';
+export { snapshotOf } from './stats.js';
+// Re-exported until every importer uses `@troupe/transport/testing`.
+export type { LinkFaults, RawIdentity, Received, TestCredentials } from './testing/index.js';
+export {
+  captureLogs,
+  Inbox,
+  linkFaults,
+  makeTestCredentials,
+  once,
+  RawPeer,
+  RawServer,
+  seededRandom,
+  stallEventLoop,
+  TestNet,
+  waitFor,
+} from './testing/index.js';

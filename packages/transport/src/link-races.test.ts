@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Addr } from './addr.js';
 import { FrameFlag, FrameKind } from './frame.js';
 import { parseReject, RejectCode, rejectFrame } from './handshake.js';
-import { RawPeer, RawServer } from './raw-peer.js';
-import { once, waitFor } from './test-helpers.js';
-import { TestNet } from './test-net.js';
+import { RawPeer, RawServer } from './testing/raw-peer.js';
+import { TestNet } from './testing/test-net.js';
+import { once, waitFor } from './testing/wait.js';
 import type { TcpTransport } from './transport.js';
 
 // The dial tie-break, driven one message at a time from a hand-made peer R so that every ordering

@@ -2,8 +2,14 @@
 import type { Logger } from 'pino';
 import { Addr } from './addr.js';
 import type { Connection } from './connection.js';
-import { OutboundBufferFullError, PendingQueueFullError } from './errors.js';
-import { HEADER_SIZE } from './frame.js';
+import { DelayLine } from './delay-line.js';
+import {
+  FrameTooLargeError,
+  type HandshakeError,
+  OutboundBufferFullError,
+  PendingQueueFullError,
+} from './errors.js';
+import { encodeFrameParts, HEADER_SIZE } from './frame.js';
 import { type Reject, RejectCode } from './handshake.js';
 import { backoffDelay, type PeerEndpoint, type ResolvedOptions } from './options.js';
 import { OutBuffer } from './outbuf.js';
@@ -15,6 +21,8 @@ const PENDING_INITIAL = 4 * 1024;
 export interface PeerInfo {
   addr: Addr;
   incarnation: string;
+  /** The largest frame the peer accepts, header included (from its Hello). */
+  maxFrameSize: number;
 }
 
 /** What the peer's `down` event reports besides the reason. */
@@ -25,6 +33,8 @@ export interface DownInfo {
   wasUp: boolean;
   /** Frames lost with it (at-most-once). */
   dropped: number;
+  /** Set when the peer refused the handshake or we refused it: carries the refusal's `rejectCode`. */
+  error?: HandshakeError;
 }
 
 /** What a link needs from its transport. */
@@ -37,6 +47,8 @@ export interface LinkHost {
   countDropped(reason: string, frames: number): void;
   linkUp(peer: Addr, info: PeerInfo): void;
   linkDown(peer: Addr, reason: string, info: DownInfo): void;
+  /** The link was not writable and now is (its queued bytes fell below the high-water mark). */
+  linkDrain(peer: Addr): void;
 }
 
 /**
@@ -53,8 +65,24 @@ export class Link {
   /** The incarnation seen on the last up connection. */
   incarnation: string | undefined;
   paused = false;
+  /** Fault injection: frames are dropped both ways and nothing is dialled. */
+  blackholed = false;
+  /** Fault injection: every outbound frame is held this long first. */
+  delayMs = 0;
+  /** The peer's frame size limit, from the last handshake (unknown before the first). */
+  peerMaxFrameSize: number | undefined;
+  /** `Date.now()` since when the link is down with nothing queued (0 while in use). */
+  idleSince = Date.now();
 
   private pending: OutBuffer | null = null;
+  private blocked = false;
+  private readonly delayed = new DelayLine(
+    (frame) => this.enqueueRaw(frame),
+    (frames, err) => {
+      this.host.countDropped('delayed', frames);
+      this.log.debug({ err, frames }, 'delayed frames dropped');
+    },
+  );
   private failures = 0;
   private nextDialAt = 0;
   private retryTimer: NodeJS.Timeout | null = null;
@@ -84,43 +112,126 @@ export class Link {
     head: Uint8Array,
     prompt: boolean,
   ): void {
+    const size = HEADER_SIZE + head.length + body.length;
+    if (this.peerMaxFrameSize !== undefined && size > this.peerMaxFrameSize) {
+      throw new FrameTooLargeError(size, this.peerMaxFrameSize);
+    }
+    if (this.blackholed || this.delayMs > 0) {
+      this.sendFaulty(() => encodeFrameParts(kind, flags, hops, to, from, head, body));
+      return;
+    }
     const c = this.conn;
     if (c !== null) {
       const limit = this.host.opts.maxOutboundBytes;
-      if (c.queuedBytes + HEADER_SIZE + head.length + body.length > limit) {
+      if (c.queuedBytes + size > limit) {
         throw new OutboundBufferFullError(this.name, c.queuedBytes, limit);
       }
       c.out.frame(kind, flags, hops, to, from, body, head);
-      if (!c.flushQueued) {
-        c.activeSinceTick = true;
-        this.host.queueFlush(c);
-      }
+      if (!c.flushQueued) this.host.queueFlush(c);
       if (prompt) c.promptQueued = true;
       const opts = this.host.opts;
       if (c.out.len >= (c.promptQueued ? opts.promptFlushBytes : opts.flushBytes)) c.flushEarly();
-      return;
+    } else {
+      this.queue(size).frame(kind, flags, hops, to, from, body, head);
+      this.ensureDial();
     }
-    this.queue(HEADER_SIZE + head.length + body.length).frame(kind, flags, hops, to, from, body, head);
-    this.ensureDial();
+    if (!this.blocked && this.queuedBytes >= this.host.opts.writeHighWaterMark) this.blocked = true;
   }
 
   /** Like `send`, for an already-encoded frame. */
   sendRaw(frame: Uint8Array): void {
+    if (this.peerMaxFrameSize !== undefined && frame.length > this.peerMaxFrameSize) {
+      throw new FrameTooLargeError(frame.length, this.peerMaxFrameSize);
+    }
+    if (this.blackholed || this.delayMs > 0) {
+      this.sendFaulty(() => Buffer.from(frame));
+      return;
+    }
+    this.enqueueRaw(frame);
+  }
+
+  private enqueueRaw(frame: Uint8Array): void {
     const c = this.conn;
     if (c !== null) {
       const limit = this.host.opts.maxOutboundBytes;
       if (c.queuedBytes + frame.length > limit)
         throw new OutboundBufferFullError(this.name, c.queuedBytes, limit);
       c.out.raw(frame);
-      if (!c.flushQueued) {
-        c.activeSinceTick = true;
-        this.host.queueFlush(c);
-      }
+      if (!c.flushQueued) this.host.queueFlush(c);
       if (c.out.len >= this.host.opts.flushBytes) c.flushEarly();
-      return;
+    } else {
+      this.queue(frame.length).raw(frame);
+      this.ensureDial();
     }
-    this.queue(frame.length).raw(frame);
-    this.ensureDial();
+    if (!this.blocked && this.queuedBytes >= this.host.opts.writeHighWaterMark) this.blocked = true;
+  }
+
+  /** Bytes waiting for the peer: the up connection's, or the pending queue's. */
+  get queuedBytes(): number {
+    if (this.conn !== null) return this.conn.queuedBytes;
+    return this.pending === null ? 0 : this.pending.len;
+  }
+
+  /** Below the write high-water mark, with room in the pending queue. */
+  get writable(): boolean {
+    return (
+      this.queuedBytes < this.host.opts.writeHighWaterMark && this.pendingCount < this.host.opts.pendingLimit
+    );
+  }
+
+  /** Reports `drain` when a link that was not writable is again. */
+  checkDrain(): void {
+    if (!this.blocked || !this.writable) return;
+    this.blocked = false;
+    this.host.linkDrain(this.peer);
+  }
+
+  /** A fault is injected: blackholed frames vanish; delayed ones are copied and sent `delayMs` later. */
+  private sendFaulty(encode: () => Buffer): void {
+    if (this.blackholed) this.host.countDropped('blackhole', 1);
+    else this.delayed.push(encode(), this.delayMs);
+  }
+
+  /** Turns the blackhole on or off. On: the up connection goes silent; nothing is dialled. */
+  setBlackhole(on: boolean): void {
+    this.blackholed = on;
+    if (on) this.dropPending('blackhole');
+  }
+
+  /** Sets the outbound delay; 0 sends what was held back at once. */
+  setDelay(ms: number): void {
+    this.delayMs = ms;
+    if (ms === 0) this.delayed.flush();
+  }
+
+  /**
+   * Forgets the reconnect backoff (membership says the peer is back) and dials now if frames wait.
+   */
+  resetBackoff(): void {
+    this.failures = 0;
+    this.nextDialAt = 0;
+    if (this.retryTimer !== null) {
+      clearTimeout(this.retryTimer);
+      this.retryTimer = null;
+      if (this.pendingCount > 0) this.ensureDial();
+    }
+  }
+
+  /** Down for `ms` with nothing queued, dialled or held: the link object can be released. */
+  idleFor(ms: number, now: number): boolean {
+    return (
+      this.conn === null &&
+      this.dialing === null &&
+      this.pendingCount === 0 &&
+      this.retryTimer === null &&
+      this.awaitTimer === null &&
+      this.delayed.size === 0 &&
+      !this.paused &&
+      !this.blackholed &&
+      this.delayMs === 0 &&
+      this.idleSince > 0 &&
+      now - this.idleSince >= ms
+    );
   }
 
   private queue(size: number): OutBuffer {
@@ -140,7 +251,7 @@ export class Link {
   private ensureDial(): void {
     if (this.conn !== null || this.dialing !== null || this.retryTimer !== null || this.awaitTimer !== null)
       return;
-    if (this.attaching) return;
+    if (this.attaching || this.blackholed) return;
     const wait = this.nextDialAt - Date.now();
     if (wait > 0) {
       this.retryTimer = setTimeout(this.onRetry, wait);
@@ -177,11 +288,11 @@ export class Link {
 
   private readonly onDialImpossible = (reason: string): void => {
     this.retryTimer = null;
-    this.failDial(reason, undefined);
+    this.failDial(reason, undefined, undefined);
   };
 
   /** A dial failed: count it for backoff, drop what waited for it, and say so. */
-  private failDial(reason: string, conn: Connection | undefined): void {
+  private failDial(reason: string, conn: Connection | undefined, error: HandshakeError | undefined): void {
     this.failures++;
     const delay = backoffDelay(this.host.opts, this.failures);
     this.nextDialAt = Date.now() + delay;
@@ -189,6 +300,7 @@ export class Link {
     this.log.warn({ reason, failures: this.failures, retryInMs: delay, dropped }, 'dial failed');
     const info: DownInfo = { wasUp: false, dropped };
     if (conn?.peerIncarnation !== undefined) info.incarnation = conn.peerIncarnation;
+    if (error !== undefined) info.error = error;
     this.host.linkDown(this.peer, reason, info);
   }
 
@@ -196,7 +308,14 @@ export class Link {
     const dropped = this.pendingCount;
     this.pending = null;
     if (dropped > 0) this.host.countDropped(reason, dropped);
+    this.markIdle();
+    this.checkDrain();
     return dropped;
+  }
+
+  /** Starts the idle clock when nothing is up or queued. */
+  private markIdle(): void {
+    if (this.conn === null && this.dialing === null && this.pendingCount === 0) this.idleSince = Date.now();
   }
 
   /**
@@ -263,13 +382,20 @@ export class Link {
       this.failures = 0;
       this.nextDialAt = 0;
       this.conn = conn;
+      this.idleSince = 0;
       conn.link = this;
       if (this.incarnation !== undefined && this.incarnation !== inc) {
         this.log.info({ previous: this.incarnation, incarnation: inc }, 'peer restarted');
       }
       this.incarnation = inc;
+      this.peerMaxFrameSize = conn.peerMaxFrameSize;
       const pending = this.pending;
       this.pending = null;
+      if (pending !== null && conn.peerMaxFrameSize < this.host.opts.maxFrameSize) {
+        // Queued before the peer's limit was known: what it would refuse is dropped here, not sent.
+        const dropped = pending.dropLarger(conn.peerMaxFrameSize);
+        if (dropped > 0) this.host.countDropped('frameTooLarge', dropped);
+      }
       if (pending !== null && pending.frames > 0) {
         conn.out.absorb(pending);
         if (!conn.flushQueued) this.host.queueFlush(conn);
@@ -279,7 +405,7 @@ export class Link {
       this.attaching = false;
     }
     this.log.info({ incarnation: inc, role: conn.role, remote: conn.remote }, 'link up');
-    this.host.linkUp(this.peer, { addr: this.peer, incarnation: inc });
+    this.host.linkUp(this.peer, { addr: this.peer, incarnation: inc, maxFrameSize: conn.peerMaxFrameSize });
   }
 
   /** The peer refused our dial. DUPLICATE means it is dialling us: wait for that instead. */
@@ -300,17 +426,19 @@ export class Link {
   };
 
   /** A connection of this link closed (after its frames were counted as dropped). */
-  connectionClosed(conn: Connection, reason: string, dropped: number): void {
+  connectionClosed(conn: Connection, reason: string, dropped: number, error?: HandshakeError): void {
     if (conn === this.conn) {
       this.conn = null;
       if (dropped > 0) this.host.countDropped('connectionLost', dropped);
       this.log.info({ reason, dropped }, 'link down');
       const info: DownInfo = { wasUp: true, dropped };
       if (conn.peerIncarnation !== undefined) info.incarnation = conn.peerIncarnation;
+      this.markIdle();
+      this.checkDrain();
       this.host.linkDown(this.peer, reason, info);
     } else if (conn === this.dialing) {
       this.dialing = null;
-      this.failDial(reason, conn);
+      this.failDial(reason, conn, error);
     }
   }
 
@@ -330,6 +458,7 @@ export class Link {
    */
   shutdown(reason: string, graceful: boolean): void {
     this.clearTimers();
+    this.delayed.clear();
     const dialing = this.dialing;
     this.dialing = null;
     dialing?.abort(reason);

@@ -1,4 +1,5 @@
 // Transport options: defaults, cross-field checks, resolved once and frozen.
+import type { SecureContextOptions } from 'node:tls';
 import { type Logger, pino } from 'pino';
 import { Addr } from './addr.js';
 import { OptionError } from './errors.js';
@@ -20,6 +21,34 @@ export const DEFAULT_FLUSH_BYTES = 64 * 1024;
 export const DEFAULT_PROMPT_FLUSH_BYTES = 4 * 1024;
 /** Default listening host. */
 export const DEFAULT_LISTEN_HOST = '127.0.0.1';
+/** Largest frame a connection may send before it is authenticated (the handshake needs a few hundred bytes). */
+export const DEFAULT_MAX_HANDSHAKE_FRAME_SIZE = 1024;
+/** Inbound connections allowed to be handshaking at once; more are closed on accept. */
+export const DEFAULT_MAX_HANDSHAKES = 128;
+/** Refused handshakes are logged once per this interval, with a count. */
+export const DEFAULT_REFUSAL_LOG_INTERVAL_MS = 10_000;
+/** Bytes queued for a peer past which `writable(peer)` is false until they drain. */
+export const DEFAULT_WRITE_HIGH_WATER_MARK = 1024 * 1024;
+/** A link that is down with nothing queued is released after this long. */
+export const DEFAULT_LINK_IDLE_RELEASE_MS = 60_000;
+/** The largest delay a Node.js timer takes. */
+export const MAX_DURATION_MS = 2 ** 31 - 1;
+
+/**
+ * TLS on cluster links (`node:tls`), mutual: both ends present a certificate signed by `ca`. `key`,
+ * `cert` and `ca` are PEM; any other `SecureContextOptions` (ciphers, `minVersion`, ...) pass through.
+ * Certificates authenticate the node as a cluster member; the HMAC handshake still binds its address.
+ */
+export interface TlsOptions extends SecureContextOptions {
+  key: NonNullable<SecureContextOptions['key']>;
+  cert: NonNullable<SecureContextOptions['cert']>;
+  ca: NonNullable<SecureContextOptions['ca']>;
+  /**
+   * Check the peer certificate's host name against the dialled host. Default false: cluster certificates
+   * name nodes, not the IPs they are dialled at; the CA and the HMAC proof authenticate the peer.
+   */
+  verifyHostname?: boolean;
+}
 
 /** Where a peer listens. */
 export interface PeerEndpoint {
@@ -74,6 +103,21 @@ export interface TransportOptions {
    * replies that someone waits for), so request/reply traffic pipelines. Default 4 KiB.
    */
   promptFlushBytes?: number;
+  /**
+   * Largest frame a connection may send before its handshake completes (header included). Bounds what
+   * an unauthenticated peer can make this node buffer or decode. Default 1024.
+   */
+  maxHandshakeFrameSize?: number;
+  /** Inbound connections handshaking at once; further ones are closed on accept and counted. Default 128. */
+  maxHandshakes?: number;
+  /** Refused handshakes are logged once (the first) plus one summary line per interval. Default 10 s. */
+  refusalLogIntervalMs?: number;
+  /** Bytes queued for a peer past which `writable(peer)` turns false until `drain`. Default 1 MiB. */
+  writeHighWaterMark?: number;
+  /** A link down with nothing queued for this long is forgotten (its object released). Default 60 s. */
+  linkIdleReleaseMs?: number;
+  /** TLS on every link, both directions, with mutual certificates. Default: plain TCP. */
+  tls?: TlsOptions;
 }
 
 /** Options after defaults and checks. */
@@ -99,6 +143,12 @@ export interface ResolvedOptions {
   readonly maxOutboundBytes: number;
   readonly flushBytes: number;
   readonly promptFlushBytes: number;
+  readonly maxHandshakeFrameSize: number;
+  readonly maxHandshakes: number;
+  readonly refusalLogIntervalMs: number;
+  readonly writeHighWaterMark: number;
+  readonly linkIdleReleaseMs: number;
+  readonly tls: Readonly<TlsOptions> | undefined;
 }
 
 function positive(property: string, value: number, integer = false): number {
@@ -109,6 +159,14 @@ function positive(property: string, value: number, integer = false): number {
     (integer && !Number.isInteger(value))
   ) {
     throw new OptionError(property, `must be a positive ${integer ? 'integer' : 'number'}, got ${value}`);
+  }
+  return value;
+}
+
+/** A timeout or interval: finite, 1 ms .. 2^31-1 ms (what a Node.js timer can wait). */
+export function duration(property: string, value: number): number {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < 1 || value > MAX_DURATION_MS) {
+    throw new OptionError(property, `must be a duration of 1..${MAX_DURATION_MS} ms, got ${value}`);
   }
   return value;
 }
@@ -137,16 +195,16 @@ export function resolveOptions(user: TransportOptions): ResolvedOptions {
   }
   if (typeof user.resolve !== 'function') throw new OptionError('resolve', 'must be a function');
 
-  const downTimeoutMs = positive('downTimeoutMs', user.downTimeoutMs ?? DEFAULT_DOWN_TIMEOUT_MS);
-  const heartbeatIntervalMs = positive('heartbeatIntervalMs', user.heartbeatIntervalMs ?? downTimeoutMs / 4);
+  const downTimeoutMs = duration('downTimeoutMs', user.downTimeoutMs ?? DEFAULT_DOWN_TIMEOUT_MS);
+  const heartbeatIntervalMs = duration('heartbeatIntervalMs', user.heartbeatIntervalMs ?? downTimeoutMs / 4);
   if (heartbeatIntervalMs >= downTimeoutMs) {
     throw new OptionError(
       'heartbeatIntervalMs',
       `must be less than downTimeoutMs (${downTimeoutMs}), got ${heartbeatIntervalMs}`,
     );
   }
-  const reconnectBaseMs = positive('reconnectBaseMs', user.reconnectBaseMs ?? DEFAULT_RECONNECT_BASE_MS);
-  const reconnectMaxMs = positive('reconnectMaxMs', user.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS);
+  const reconnectBaseMs = duration('reconnectBaseMs', user.reconnectBaseMs ?? DEFAULT_RECONNECT_BASE_MS);
+  const reconnectMaxMs = duration('reconnectMaxMs', user.reconnectMaxMs ?? DEFAULT_RECONNECT_MAX_MS);
   if (reconnectMaxMs < reconnectBaseMs) {
     throw new OptionError(
       'reconnectMaxMs',
@@ -171,6 +229,28 @@ export function resolveOptions(user: TransportOptions): ResolvedOptions {
       `must be at least maxFrameSize (${maxFrameSize}), got ${maxOutboundBytes}`,
     );
   }
+  const maxHandshakeFrameSize = positive(
+    'maxHandshakeFrameSize',
+    user.maxHandshakeFrameSize ?? Math.min(DEFAULT_MAX_HANDSHAKE_FRAME_SIZE, maxFrameSize),
+    true,
+  );
+  if (maxHandshakeFrameSize < HEADER_SIZE || maxHandshakeFrameSize > maxFrameSize) {
+    throw new OptionError(
+      'maxHandshakeFrameSize',
+      `must be ${HEADER_SIZE}..maxFrameSize (${maxFrameSize}), got ${maxHandshakeFrameSize}`,
+    );
+  }
+  const writeHighWaterMark = positive(
+    'writeHighWaterMark',
+    user.writeHighWaterMark ?? Math.min(DEFAULT_WRITE_HIGH_WATER_MARK, maxOutboundBytes),
+    true,
+  );
+  if (writeHighWaterMark > maxOutboundBytes) {
+    throw new OptionError(
+      'writeHighWaterMark',
+      `must be at most maxOutboundBytes (${maxOutboundBytes}), got ${writeHighWaterMark}`,
+    );
+  }
   const listenPort = user.listen?.port ?? 0;
   if (!Number.isInteger(listenPort) || listenPort < 0 || listenPort > 65535) {
     throw new OptionError('listen.port', `must be an integer 0..65535, got ${listenPort}`);
@@ -191,8 +271,8 @@ export function resolveOptions(user: TransportOptions): ResolvedOptions {
     pendingLimit: positive('pendingLimit', user.pendingLimit ?? DEFAULT_PENDING_LIMIT, true),
     downTimeoutMs,
     heartbeatIntervalMs,
-    handshakeTimeoutMs: positive('handshakeTimeoutMs', user.handshakeTimeoutMs ?? downTimeoutMs),
-    connectTimeoutMs: positive('connectTimeoutMs', user.connectTimeoutMs ?? downTimeoutMs),
+    handshakeTimeoutMs: duration('handshakeTimeoutMs', user.handshakeTimeoutMs ?? downTimeoutMs),
+    connectTimeoutMs: duration('connectTimeoutMs', user.connectTimeoutMs ?? downTimeoutMs),
     reconnectBaseMs,
     reconnectMaxMs,
     readHighWaterMark:
@@ -202,7 +282,26 @@ export function resolveOptions(user: TransportOptions): ResolvedOptions {
     maxOutboundBytes,
     flushBytes: positive('flushBytes', user.flushBytes ?? DEFAULT_FLUSH_BYTES, true),
     promptFlushBytes: positive('promptFlushBytes', user.promptFlushBytes ?? DEFAULT_PROMPT_FLUSH_BYTES, true),
+    maxHandshakeFrameSize,
+    maxHandshakes: positive('maxHandshakes', user.maxHandshakes ?? DEFAULT_MAX_HANDSHAKES, true),
+    refusalLogIntervalMs: duration(
+      'refusalLogIntervalMs',
+      user.refusalLogIntervalMs ?? DEFAULT_REFUSAL_LOG_INTERVAL_MS,
+    ),
+    writeHighWaterMark,
+    linkIdleReleaseMs: duration('linkIdleReleaseMs', user.linkIdleReleaseMs ?? DEFAULT_LINK_IDLE_RELEASE_MS),
+    tls: user.tls === undefined ? undefined : checkTls(user.tls),
   });
+}
+
+function checkTls(tls: TlsOptions): Readonly<TlsOptions> {
+  if (tls === null || typeof tls !== 'object') throw new OptionError('tls', 'must be an object');
+  for (const field of ['key', 'cert', 'ca'] as const) {
+    if (tls[field] === undefined || tls[field] === null || tls[field] === '') {
+      throw new OptionError(`tls.${field}`, 'is required (PEM): links use mutual certificates');
+    }
+  }
+  return Object.freeze({ ...tls });
 }
 
 /** Delay before dial attempt number `failures + 1`: base * 2^(failures-1), capped, with +-20% jitter. */

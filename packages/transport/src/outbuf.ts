@@ -7,6 +7,8 @@ export const OUT_BUFFER_INITIAL = 64 * 1024;
 const COPY_OUT_MAX = 4 * 1024;
 /** A buffer that grew past this is not kept after a flush. */
 const KEEP_MAX = 1024 * 1024;
+/** Until the first frame: a connection that never carries a frame never allocates its buffer. */
+const UNALLOCATED = Buffer.alloc(0);
 
 /**
  * Encoded frames waiting for one `socket.write`. Used for a connection's per-turn batch and for a
@@ -20,7 +22,12 @@ export class OutBuffer {
   frames = 0;
 
   constructor(private readonly initial = OUT_BUFFER_INITIAL) {
-    this.buf = Buffer.allocUnsafe(initial);
+    this.buf = UNALLOCATED;
+  }
+
+  /** Bytes allocated (0 until the first frame). */
+  get capacity(): number {
+    return this.buf.length;
   }
 
   /** Appends one frame: header written in place, then `head` and `body` copied once each. */
@@ -85,15 +92,34 @@ export class OutBuffer {
     return out;
   }
 
+  /** Drops every frame larger than `max` bytes (header included); returns how many were dropped. */
+  dropLarger(max: number): number {
+    let read = 0;
+    let write = 0;
+    let dropped = 0;
+    while (read < this.len) {
+      const size = this.buf.readUInt32BE(read) + 4;
+      if (size > max) dropped++;
+      else {
+        if (write !== read) this.buf.copy(this.buf, write, read, read + size);
+        write += size;
+      }
+      read += size;
+    }
+    this.len = write;
+    this.frames -= dropped;
+    return dropped;
+  }
+
   /** Drops everything held. */
   clear(): void {
     this.len = 0;
     this.frames = 0;
-    if (this.buf.length > KEEP_MAX) this.buf = Buffer.allocUnsafe(this.initial);
+    if (this.buf.length > KEEP_MAX) this.buf = UNALLOCATED;
   }
 
   private grow(need: number): void {
-    let size = this.buf.length * 2;
+    let size = Math.max(this.initial, this.buf.length * 2);
     while (size < need) size *= 2;
     const next = Buffer.allocUnsafe(size);
     this.buf.copy(next, 0, 0, this.len);

@@ -1,7 +1,7 @@
 // A transport in a child process, driven over IPC by tests that need a separate event loop.
 // argv[2]: JSON { addr, incarnation, downTimeoutMs?, heartbeatIntervalMs?, peers: { [addr]: port } }.
 import { Addr } from './addr.js';
-import { stallEventLoop } from './test-helpers.js';
+import { stallEventLoop } from './testing/wait.js';
 import { TcpTransport } from './transport.js';
 
 /** Messages from the test to the child. */

@@ -4,9 +4,9 @@ import { encodeBody } from './codec.js';
 import { HandshakeError } from './errors.js';
 import { encodeFrame, FrameFlag, FrameKind } from './frame.js';
 import { newNonce, parseReject } from './handshake.js';
-import { RawPeer } from './raw-peer.js';
-import { once, waitFor } from './test-helpers.js';
-import { captureLogs, TestNet } from './test-net.js';
+import { RawPeer } from './testing/raw-peer.js';
+import { captureLogs, TestNet } from './testing/test-net.js';
+import { once, waitFor } from './testing/wait.js';
 import type { TcpTransport } from './transport.js';
 
 const L = Addr.parse('1.1.1');

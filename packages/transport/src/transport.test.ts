@@ -7,15 +7,18 @@ import {
   PendingQueueFullError,
   ProtocolError,
 } from './errors.js';
-import { encodeFrame, FrameFlag, FrameKind, HEADER_SIZE } from './frame.js';
-import { RawServer } from './raw-peer.js';
-import { once, waitFor } from './test-helpers.js';
-import { TestNet } from './test-net.js';
-import { snapshotOf, type TcpTransport } from './transport.js';
+import { DEFAULT_MAX_FRAME_SIZE, encodeFrame, FrameFlag, FrameKind, HEADER_SIZE } from './frame.js';
+import { snapshotOf } from './stats.js';
+import { RawServer } from './testing/raw-peer.js';
+import { TestNet } from './testing/test-net.js';
+import { once, waitFor } from './testing/wait.js';
+import type { TcpTransport } from './transport.js';
 
 const A = Addr.parse('1.1.1');
 const B = Addr.parse('1.1.2');
 const C = Addr.parse('1.1.3');
+/** A harbor: the only kind of peer whose frames may name another sender. */
+const H = Addr.parse('1.255.1');
 const USER = FrameKind.User;
 const RAW = FrameFlag.Raw;
 
@@ -70,8 +73,8 @@ describe('TcpTransport links', () => {
     const upA = once<[Addr, { addr: Addr; incarnation: string }]>(a, 'up', 2000);
     const upB = once<[Addr, { addr: Addr; incarnation: string }]>(b, 'up', 2000);
     a.send(B, USER, RAW, 0, A, Buffer.from('ping'));
-    expect((await upA)[1]).toEqual({ addr: B, incarnation: 'b-1' });
-    expect((await upB)[1]).toEqual({ addr: A, incarnation: 'a-1' });
+    expect((await upA)[1]).toEqual({ addr: B, incarnation: 'b-1', maxFrameSize: DEFAULT_MAX_FRAME_SIZE });
+    expect((await upB)[1]).toEqual({ addr: A, incarnation: 'a-1', maxFrameSize: DEFAULT_MAX_FRAME_SIZE });
     await once(b.inbox, 'frame', 2000);
     b.send(A, USER, RAW, 0, B, Buffer.from('pong'));
     const [reply] = await once(a.inbox, 'frame', 2000);
@@ -99,13 +102,13 @@ describe('TcpTransport links', () => {
     a.destroy();
   });
 
-  it('forwards an encoded frame with sendRaw; via is the sender, from is kept', async () => {
+  it('a harbor forwards an encoded frame with sendRaw; via is the harbor, from is kept', async () => {
     net = new TestNet();
-    const a = await net.start(A);
+    const h = await net.start(H);
     const b = await net.start(B);
-    a.sendRaw(B, encodeFrame(USER + 1, RAW, 3, B, C, Buffer.from('relayed')));
+    h.sendRaw(B, encodeFrame(USER + 1, RAW, 3, B, C, Buffer.from('relayed')));
     const [f] = await once(b.inbox, 'frame', 2000);
-    expect(f).toMatchObject({ kind: USER + 1, flags: RAW, to: B, from: C, via: A });
+    expect(f).toMatchObject({ kind: USER + 1, flags: RAW, to: B, from: C, via: H });
     expect(f.body.toString()).toBe('relayed');
   });
 

@@ -1,59 +1,48 @@
-// TcpTransport: the listener, the table of links to peers, the heartbeat timer and the link events.
-import net from 'node:net';
-import { performance } from 'node:perf_hooks';
+// TcpTransport: the public face of the links: sending, the table of links to peers, events and stats.
+import type net from 'node:net';
 import { EventEmitter } from 'eventemitter3';
 import type { Logger } from 'pino';
 import { Addr } from './addr.js';
 import { Connection, type ConnectionHost, type ConnectionState, type Counters } from './connection.js';
-import { ClosedError, FrameTooLargeError, InvalidAddressError, ProtocolError } from './errors.js';
+import {
+  ClosedError,
+  FrameTooLargeError,
+  HandshakeError,
+  InvalidAddressError,
+  ProtocolError,
+} from './errors.js';
+import { FailureDetector } from './failure-detector.js';
+import { FlushScheduler } from './flush-scheduler.js';
 import { type Frame, FrameKind, HEADER_SIZE } from './frame.js';
 import type { Reject } from './handshake.js';
 import { type DownInfo, Link, type LinkHost, type PeerInfo } from './link.js';
+import { connectEvent, createListener, dialSocket } from './listener.js';
 import { type PeerEndpoint, type ResolvedOptions, resolveOptions, type TransportOptions } from './options.js';
+import { RefusalLog } from './refusal-log.js';
+import { type LinkStats, type TransportSnapshot, type TransportStats, transportHooks } from './stats.js';
 
 /** Events of a `TcpTransport`. */
 export interface TransportEvents {
   /** A link to `peer` came up (after an authenticated handshake). */
   up: (peer: Addr, info: PeerInfo) => void;
-  /** A link went down, or a dial failed (`wasUp: false`); `dropped` frames queued for it were lost. */
+  /**
+   * A link went down, or a dial failed (`wasUp: false`); `dropped` frames queued for it were lost.
+   * `info.error` is the `HandshakeError` (with its `rejectCode`) when the handshake was refused.
+   */
   down: (peer: Addr, reason: string, info: DownInfo) => void;
+  /** A link that was not `writable` drained below `writeHighWaterMark`. */
+  drain: (peer: Addr) => void;
   /** Protocol errors and refused handshakes, with the reason. Never thrown. */
   error: (err: Error, peer?: Addr) => void;
 }
 
-/** What `stats()` reports. */
-export interface TransportStats {
-  framesIn: number;
-  framesOut: number;
-  bytesIn: number;
-  bytesOut: number;
-  /** Frames dropped, by reason: `dialFailed`, `connectionLost`, `closed`, `noHandler`. */
-  dropped: Record<string, number>;
-}
-
-/** A view of the transport's connections and links, for tests and dashboards. */
-export interface TransportSnapshot {
-  /** Sockets not yet released, by state. */
-  connections: Record<ConnectionState, number>;
-  /** `socket.write` calls so far. */
-  writes: number;
-  links: { peer: string; up: boolean; dialing: boolean; pending: number }[];
-}
-
-const snapshots = new WeakMap<TcpTransport, () => TransportSnapshot>();
-
-/** Reads a transport's snapshot (exposed to tests through `@troupe/transport/internal`). */
-export function snapshotOf(transport: TcpTransport): TransportSnapshot {
-  return snapshots.get(transport)!();
-}
-
-/**
- * Authenticated, batched TCP links between Troupe nodes: one connection per peer, opened lazily on the
- * first `send`, frames coalesced into one write per connection per event-loop turn.
- */
 /** An empty head for frames that have none. */
 const NO_HEAD = new Uint8Array(0);
 
+/**
+ * Authenticated, batched TCP (or TLS) links between Troupe nodes: one connection per peer, opened lazily
+ * on the first `send`, frames coalesced into one write per connection per event-loop turn.
+ */
 export class TcpTransport extends EventEmitter<TransportEvents> {
   /** Listens and resolves once the port is bound. */
   static async start(options: TransportOptions): Promise<TcpTransport> {
@@ -71,21 +60,27 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
   onFrame: (frame: Frame, via: Addr) => void;
 
   private readonly opts: ResolvedOptions;
-  private readonly counters: Counters = { framesIn: 0, framesOut: 0, bytesIn: 0, bytesOut: 0, writes: 0 };
+  private readonly counters: Counters = {
+    framesIn: 0,
+    framesOut: 0,
+    bytesIn: 0,
+    bytesOut: 0,
+    writes: 0,
+    forgedFrames: 0,
+  };
   /** What links and connections call back into; kept off the public surface. */
   private readonly core: ConnectionHost & LinkHost;
   private readonly log: Logger;
   private readonly dropped: Record<string, number> = {};
+  private readonly refusals: RefusalLog;
   private readonly links = new Map<number, Link>();
   private readonly conns = new Set<Connection>();
+  /** Inbound connections still in their handshake (capped by `maxHandshakes`). */
+  private readonly handshaking = new Set<Connection>();
   private readonly server: net.Server;
-  private flushList: Connection[] = [];
-  private spareFlushList: Connection[] = [];
-  private flushScheduled = false;
-  private heartbeat: NodeJS.Timeout | null = null;
-  private lastTickAt = 0;
-  private lastPingAt = 0;
-  private suspects: Connection[] = [];
+  private readonly detector: FailureDetector;
+  private readonly flusher = new FlushScheduler<Connection>();
+  private releaseTimer: NodeJS.Timeout | null = null;
   private state: 'open' | 'closed' | 'destroyed' = 'open';
   private closing: Promise<void> | null = null;
   private released: (() => void) | null = null;
@@ -99,20 +94,20 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     this.addr = opts.addr;
     this.boundHost = opts.listenHost;
     this.log = opts.logger.child({ component: 'transport', node: opts.addrText });
+    this.refusals = new RefusalLog(opts.refusalLogIntervalMs, this.log);
     this.onFrame = this.dropUnowned;
-    this.server = net.createServer(
-      opts.readHighWaterMark === undefined ? {} : { highWaterMark: opts.readHighWaterMark },
-      this.onConnection,
-    );
+    this.server = createListener(opts, this.onConnection, this.onTlsError);
+    this.detector = new FailureDetector(opts, () => this.links.values(), this.log);
     this.core = {
       opts,
       logger: this.log,
       counters: this.counters,
       dial: (link, endpoint) => this.dial(link, endpoint),
-      queueFlush: (conn) => this.queueFlush(conn),
+      queueFlush: (conn) => this.flusher.queue(conn),
       countDropped: (reason, frames) => this.countDropped(reason, frames),
       linkUp: (peer, info) => this.notify('up', peer, info),
       linkDown: (peer, reason, info) => this.notify('down', peer, reason, info),
+      linkDrain: (peer) => this.notify('drain', peer),
       deliver: (frame, via) => {
         try {
           this.onFrame(frame, via);
@@ -121,13 +116,20 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
           this.notify('error', err as Error, via);
         }
       },
+      written: (conn) => conn.link?.checkDrain(),
       decideInbound: (conn) => this.decideInbound(conn),
-      connectionUp: (conn) => conn.link!.connectionUp(conn),
+      connectionUp: (conn) => {
+        this.handshaking.delete(conn);
+        conn.link!.connectionUp(conn);
+      },
       refusedByPeer: (conn, reject) => conn.link?.refused(conn, reject),
       connectionClosed: (conn, reason, dropped, error) => this.connectionClosed(conn, reason, dropped, error),
       connectionReleased: (conn) => this.connectionReleased(conn),
     };
-    snapshots.set(this, () => this.snapshot());
+    transportHooks.set(this, {
+      snapshot: () => this.snapshot(),
+      link: (peer) => this.links.get(peer) ?? this.newLink(peer),
+    });
   }
 
   private listen(): Promise<void> {
@@ -143,11 +145,11 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
         const address = this.server.address() as net.AddressInfo;
         this.boundPort = address.port;
         this.boundHost = address.address;
-        this.lastTickAt = performance.now();
-        this.lastPingAt = this.lastTickAt;
-        this.heartbeat = setInterval(this.tick, this.checkIntervalMs);
-        this.heartbeat.unref();
-        this.log.info({ host: this.host, port: this.port }, 'listening');
+        this.detector.start();
+        const sweep = Math.max(1, Math.ceil(this.opts.linkIdleReleaseMs / 2));
+        this.releaseTimer = setInterval(this.releaseIdleLinks, sweep);
+        this.releaseTimer.unref();
+        this.log.info({ host: this.host, port: this.port, tls: this.opts.tls !== undefined }, 'listening');
         resolve();
       });
     });
@@ -166,7 +168,9 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
   /**
    * Encodes header+body straight into the link's outbound buffer, opening the link lazily. `head`, when
    * given, is written before `body` (a layer's own envelope bytes ahead of the payload, copied once).
-   * `prompt` marks a frame someone waits for: its batch is written past `promptFlushBytes`.
+   * `prompt` marks a frame someone waits for: its batch is written past `promptFlushBytes`. A frame over
+   * this node's `maxFrameSize`, or over the peer's (once a handshake told it), throws `FrameTooLargeError`
+   * and leaves the link as it was.
    */
   send(
     to: Addr,
@@ -220,6 +224,14 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     return this.links.get(peer)?.conn != null;
   }
 
+  /**
+   * Whether `peer` takes more frames without piling up: fewer than `writeHighWaterMark` bytes queued
+   * for it (and room in its pending queue). When false, `drain` is emitted once it is true again.
+   */
+  writable(peer: Addr): boolean {
+    return this.links.get(peer)?.writable ?? true;
+  }
+
   /** The incarnation of the peer on its up link. */
   peerIncarnation(peer: Addr): string | undefined {
     return this.links.get(peer)?.conn?.peerIncarnation;
@@ -229,6 +241,14 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     const peers: Addr[] = [];
     for (const link of this.links.values()) if (link.conn !== null) peers.push(link.peer);
     return peers;
+  }
+
+  /**
+   * Forgets the reconnect backoff for `peer` and dials now if frames wait for it. The node calls it
+   * when membership says the peer is back, so a restarted peer is reached at once, not after a backoff.
+   */
+  resetBackoff(peer: Addr): void {
+    this.links.get(peer)?.resetBackoff();
   }
 
   /** Closes the link to one peer (Goodbye if it is up) and reports down with `reason`. */
@@ -283,15 +303,40 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
       bytesIn: c.bytesIn,
       bytesOut: c.bytesOut,
       dropped: { ...this.dropped },
+      forgedFrames: c.forgedFrames,
+      handshakesRefused: { ...this.refusals.counts },
     };
+  }
+
+  /** One entry per link this transport holds: its state and the traffic of its current connection. */
+  linkStats(): LinkStats[] {
+    const out: LinkStats[] = [];
+    for (const link of this.links.values()) {
+      const c = link.conn;
+      const state =
+        c !== null ? 'up' : link.dialing !== null || link.pendingCount > 0 ? 'connecting' : 'down';
+      out.push({
+        peer: link.peer,
+        state,
+        bytesIn: c?.traffic.bytesIn ?? 0,
+        bytesOut: c?.traffic.bytesOut ?? 0,
+        framesIn: c?.traffic.framesIn ?? 0,
+        framesOut: c?.traffic.framesOut ?? 0,
+        rttMs: c?.rttMs,
+        since: c?.upSince,
+        queuedBytes: link.queuedBytes,
+        incarnation: link.incarnation,
+      });
+    }
+    return out;
   }
 
   private stop(reason: string, graceful: boolean): void {
     this.state = 'closed';
-    if (this.heartbeat !== null) {
-      clearInterval(this.heartbeat);
-      this.heartbeat = null;
-    }
+    this.detector.stop();
+    this.refusals.stop();
+    if (this.releaseTimer !== null) clearInterval(this.releaseTimer);
+    this.releaseTimer = null;
     if (this.server.listening) this.server.close();
     for (const link of this.links.values()) link.shutdown(reason, graceful);
     for (const conn of [...this.conns])
@@ -327,46 +372,36 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
       socket.destroy();
       return;
     }
-    this.conns.add(new Connection(this.core, socket, 'acceptor'));
+    if (this.handshaking.size >= this.opts.maxHandshakes) {
+      // Refused before a byte is read or a buffer allocated: a flood of connections costs a counter.
+      socket.destroy();
+      const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+      const limit = this.opts.maxHandshakes;
+      this.refusals.record('TOO_MANY_HANDSHAKES', { remote, limit }, 'too many handshakes in progress');
+      return;
+    }
+    const conn = new Connection(this.core, socket, 'acceptor');
+    this.conns.add(conn);
+    this.handshaking.add(conn);
+  };
+
+  private readonly onTlsError = (err: Error, socket: net.Socket): void => {
+    socket.destroy();
+    const remote = `${socket.remoteAddress ?? '?'}:${socket.remotePort ?? '?'}`;
+    if (this.refusals.record('TLS', { remote, err: err.message }, 'TLS handshake failed')) {
+      this.notify('error', new HandshakeError(`TLS handshake failed: ${err.message}`, 'TLS'));
+    }
   };
 
   // Called back by links and connections through `core`.
 
   private dial(link: Link, endpoint: PeerEndpoint): Connection {
-    const hwm = this.opts.readHighWaterMark;
-    const socket = net.connect({
-      host: endpoint.host,
-      port: endpoint.port,
-      ...(hwm === undefined ? {} : { highWaterMark: hwm }),
-    });
-    const conn = new Connection(this.core, socket, 'dialer', link.peer);
+    const socket = dialSocket(this.opts, endpoint);
+    const conn = new Connection(this.core, socket, 'dialer', link.peer, connectEvent(this.opts));
     conn.link = link;
     this.conns.add(conn);
     return conn;
   }
-
-  /**
-   * One flush per turn for every connection written to. `setImmediate` rather than a microtask: it runs
-   * after the whole poll phase, so frames produced by many sockets' data callbacks (a hub fanning in)
-   * share one write; measured 6-10x fewer writes than `queueMicrotask`, same 1-in-flight latency.
-   */
-  private queueFlush(conn: Connection): void {
-    conn.flushQueued = true;
-    this.flushList.push(conn);
-    if (!this.flushScheduled) {
-      this.flushScheduled = true;
-      setImmediate(this.flushAll);
-    }
-  }
-
-  private readonly flushAll = (): void => {
-    this.flushScheduled = false;
-    const list = this.flushList;
-    this.flushList = this.spareFlushList;
-    this.spareFlushList = list;
-    for (let i = 0; i < list.length; i++) list[i]!.flush();
-    list.length = 0;
-  };
 
   private countDropped(reason: string, frames: number): void {
     this.dropped[reason] = (this.dropped[reason] ?? 0) + frames;
@@ -376,6 +411,11 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
     if (this.state !== 'open') return { code: 'CLOSING', reason: `${this.opts.addrText} is shutting down` };
     const peer = conn.peer!;
     const link = this.links.get(peer) ?? this.newLink(peer);
+    if (link.blackholed) {
+      // A partition: the peer hears nothing back and times out, as it would on a cut cable.
+      conn.abort('blackholed');
+      return undefined;
+    }
     const reject = link.decideInbound(conn);
     if (reject === undefined) conn.link = link;
     return reject;
@@ -384,68 +424,35 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
   private connectionClosed(conn: Connection, reason: string, dropped: number, error?: Error): void {
     const link = conn.link;
     const log = link?.log ?? this.log;
+    const inbound = this.handshaking.delete(conn);
     if (error !== undefined) {
-      log.warn(
-        { reason, remote: conn.remote, claimed: formatMaybe(conn.peer) },
-        'connection refused or broken',
-      );
-      this.notify('error', error, conn.peer);
+      const details = { reason, remote: conn.remote, claimed: formatMaybe(conn.peer) };
+      const refusal = error instanceof HandshakeError && !error.byPeer ? error.rejectCode : undefined;
+      // Refusals of inbound handshakes are what a scanner or an attacker causes: counted, rate-limited.
+      if (refusal === undefined || !inbound) {
+        if (refusal !== undefined) this.refusals.counts[refusal] = (this.refusals.counts[refusal] ?? 0) + 1;
+        log.warn(details, 'connection refused or broken');
+        this.notify('error', error, conn.peer);
+      } else if (this.refusals.record(refusal, details, 'connection refused or broken')) {
+        this.notify('error', error, conn.peer);
+      }
     }
-    if (link !== null) link.connectionClosed(conn, reason, dropped);
+    if (link !== null) link.connectionClosed(conn, reason, dropped, error as HandshakeError | undefined);
     else if (error === undefined) log.debug({ reason, remote: conn.remote }, 'inbound connection closed');
   }
 
   private connectionReleased(conn: Connection): void {
     this.conns.delete(conn);
+    this.handshaking.delete(conn);
     if (this.conns.size === 0 && this.released !== null) this.released();
   }
 
-  /** Silence is judged this often (finer than the ping period, so a death is seen soon after the timeout). */
-  private get checkIntervalMs(): number {
-    return Math.max(1, Math.min(this.opts.heartbeatIntervalMs, Math.floor(this.opts.downTimeoutMs / 10)));
-  }
-
-  /** One timer for every link: ping links idle for a heartbeat period, and declare silent peers down. */
-  private readonly tick = (): void => {
-    const now = performance.now();
-    const interval = this.checkIntervalMs;
-    const late = now - this.lastTickAt - interval;
-    this.lastTickAt = now;
-    const downAfter = this.opts.downTimeoutMs;
-    const pingTick = now - this.lastPingAt >= this.opts.heartbeatIntervalMs - interval / 2;
-    if (pingTick) this.lastPingAt = now;
-    for (const link of this.links.values()) {
-      const c = link.conn;
-      if (c === null) continue;
-      if (pingTick) {
-        if (!c.activeSinceTick) c.ping();
-        c.activeSinceTick = false;
-      }
-      if (!link.paused && now - c.lastReceived > downAfter) this.suspects.push(c);
+  /** Forgets links that have been down with nothing to send for `linkIdleReleaseMs`. */
+  private readonly releaseIdleLinks = (): void => {
+    const now = Date.now();
+    for (const [peer, link] of this.links) {
+      if (link.idleFor(this.opts.linkIdleReleaseMs, now)) this.links.delete(peer);
     }
-    if (this.suspects.length === 0) return;
-    if (late > interval) {
-      // Our own loop was stalled: the peer's bytes may be sitting unread. Judge on a punctual tick.
-      this.log.debug({ lateMs: Math.round(late) }, 'heartbeat tick late; not judging silence');
-      this.suspects.length = 0;
-      return;
-    }
-    // Re-check after the poll phase has read whatever already arrived.
-    setImmediate(this.recheck);
-  };
-
-  private readonly recheck = (): void => {
-    const now = performance.now();
-    for (const c of this.suspects) {
-      const link = c.link;
-      if (link === null || link.conn !== c || link.paused) continue;
-      const silent = now - c.lastReceived;
-      if (silent > this.opts.downTimeoutMs) {
-        link.log.warn({ silentMs: Math.round(silent) }, 'peer silent; declaring it down');
-        c.abort(`heartbeat timeout: silent for ${Math.round(silent)}ms`);
-      }
-    }
-    this.suspects.length = 0;
   };
 
   private snapshot(): TransportSnapshot {

@@ -2,6 +2,9 @@
 import type { Scenario } from '../scenario.js';
 import { actorMemory } from './actor-memory.js';
 import { fanout } from './fanout.js';
+import { gatewayBroadcast } from './gateway-broadcast.js';
+import { gatewayRtt1 } from './gateway-rtt-1.js';
+import { gatewaySessions } from './gateway-sessions.js';
 import { harborTell } from './harbor-tell.js';
 import { localAsk } from './local-ask.js';
 import { localTell } from './local-tell.js';
@@ -21,4 +24,7 @@ export const SCENARIOS: readonly Scenario[] = [
   actorMemory,
   metricsScrape,
   metricsCost,
+  gatewayRtt1,
+  gatewayBroadcast,
+  gatewaySessions,
 ];

@@ -1,16 +1,22 @@
 // The handler context of one actor: a small class over the cell, so an idle actor holds no closures.
 
 import type { ActorCell, CellHost } from './cell.js';
-import { Deferred } from './cell.js';
 import type { ActorContext, ActorNodeApi, ActorTimers } from './context.js';
 import type { AnyActorDefinition, DeferredReply } from './define.js';
+import { checkDuration } from './duration.js';
 import type { ActorId, ActorRef } from './ref.js';
 import type { SpawnOptions } from './spawn.js';
+
+/** A timeout may be 0 (next turn); Node turns anything over 2^31-1 into 1 ms, so that is refused. */
+function checkDelay(ms: number): void {
+  if (ms !== 0) checkDuration('ms', ms);
+}
 
 class CellTimers implements ActorTimers {
   constructor(private readonly cell: ActorCell) {}
 
   setTimeout(fn: () => void, ms: number): NodeJS.Timeout {
+    checkDelay(ms);
     const cell = this.cell;
     const t = setTimeout(() => {
       cell.timers?.delete(t);
@@ -22,6 +28,7 @@ class CellTimers implements ActorTimers {
   }
 
   setInterval(fn: () => void, ms: number): NodeJS.Timeout {
+    checkDuration('ms', ms);
     const cell = this.cell;
     const t = setInterval(() => cell.fireTimer(fn), ms);
     cell.timers ??= new Set();
@@ -89,14 +96,10 @@ export class CellContext implements ActorContext {
   }
 
   reply<T>(): DeferredReply<T> {
-    const d = new Deferred<T>(this.cell.current?.replier);
-    this.cell.deferred = d as Deferred<unknown>;
-    return d;
+    return this.cell.defer<T>();
   }
 
   stop(reason = 'stopped by itself'): void {
-    const cell = this.cell;
-    cell.stopRequested ??= reason;
-    if (cell.status === 'idle') cell.finalStop(reason);
+    this.cell.stopNow(reason);
   }
 }

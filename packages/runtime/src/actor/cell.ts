@@ -1,18 +1,24 @@
-// One live actor: its state, mailbox, context, and supervision (restart with backoff, stop, resume).
-import type { WireError } from '@troupe/transport';
+// One live actor: its state and lifecycle (start, restart with backoff, stop), timers and children.
+// The mailbox runs messages, the invoker settles replies, `decide` judges failures.
 import type { Logger } from 'pino';
-import { MailboxFullError } from '../errors.js';
+import { InvalidActorNameError, MailboxFullError } from '../errors.js';
 import { CellContext } from './cell-context.js';
 import type { ActorNodeApi } from './context.js';
-import type { AnyActorDefinition, DeferredReply, SupervisionOptions, Terminated } from './define.js';
-import type { Dispatcher, Runnable } from './dispatcher.js';
-import { Envelope, type Replier, type SystemMessage } from './envelope.js';
-import { Queue } from './queue.js';
+import type { Deferred } from './deferred.js';
+import type { AnyActorDefinition, SupervisionOptions, Terminated } from './define.js';
+import type { Dispatcher } from './dispatcher.js';
+import { Envelope, type SystemMessage } from './envelope.js';
+import { Invoker, type InvokerCell } from './invoker.js';
+import { Mailbox, type MessageInvoker } from './mailbox.js';
 import type { ActorId, ActorRef } from './ref.js';
 import type { SpawnOptions } from './spawn.js';
+import { decide, type FailureSite, type ResolvedSupervision, supervisionOf } from './supervision.js';
 
 /** Handler name of envelopes that carry an actor-owned timer callback through the mailbox. */
 export const TIMER_HANDLER = '\0timer';
+
+/** The longest actor name the wire carries (a str8). */
+export const MAX_NAME_BYTES = 255;
 
 /** What a cell needs from its node. */
 export interface CellHost {
@@ -34,87 +40,39 @@ export interface CellHost {
   cellStopped(cell: ActorCell, reason: string): void;
 }
 
-type Status = 'idle' | 'scheduled' | 'running' | 'awaiting' | 'suspended' | 'stopped';
-
-const DEFAULT_SUPERVISION: Required<SupervisionOptions> = {
-  policy: 'restart',
-  backoffBaseMs: 10,
-  backoffMaxMs: 5000,
-  windowMs: 10_000,
-};
-
-/** Resolved supervision per definition, shared by its actors unless a spawn overrides it. */
-const supervisionByDef = new WeakMap<AnyActorDefinition, Readonly<Required<SupervisionOptions>>>();
-
-function supervisionOf(
-  def: AnyActorDefinition,
-  override: SupervisionOptions | undefined,
-): Readonly<Required<SupervisionOptions>> {
-  if (override !== undefined)
-    return Object.freeze({ ...DEFAULT_SUPERVISION, ...def.supervision, ...override });
-  let resolved = supervisionByDef.get(def);
-  if (resolved === undefined) {
-    resolved = Object.freeze({ ...DEFAULT_SUPERVISION, ...def.supervision });
-    supervisionByDef.set(def, resolved);
-  }
-  return resolved;
+/** Throws `InvalidActorNameError` for a name the wire cannot carry. */
+export function checkActorName(name: unknown): string {
+  if (typeof name !== 'string' || name.length === 0)
+    throw new InvalidActorNameError('an actor name must be a non-empty string');
+  const bytes = Buffer.byteLength(name, 'utf8');
+  if (bytes > MAX_NAME_BYTES)
+    throw new InvalidActorNameError(
+      `actor name "${name.slice(0, 40)}…" is ${bytes} UTF-8 bytes, over the wire's ${MAX_NAME_BYTES}`,
+    );
+  return name;
 }
 
-function toWireError(err: unknown): WireError {
-  if (err instanceof Error) {
-    const code =
-      typeof (err as { code?: unknown }).code === 'string'
-        ? (err as unknown as { code: string }).code
-        : 'HANDLER_ERROR';
-    return { code, message: err.message };
-  }
-  return { code: 'HANDLER_ERROR', message: String(err) };
-}
-
-function isThenable(value: unknown): value is PromiseLike<unknown> {
-  return (
-    value !== null &&
-    (typeof value === 'object' || typeof value === 'function') &&
-    typeof (value as { then?: unknown }).then === 'function'
-  );
-}
-
-export class Deferred<T> implements DeferredReply<T> {
-  readonly deferred = true as const;
-  private done = false;
-  constructor(private readonly replier: Replier | undefined) {}
-  resolve(value: T): void {
-    if (this.done) return;
-    this.done = true;
-    this.replier?.ok(value);
-  }
-  reject(error: unknown): void {
-    if (this.done) return;
-    this.done = true;
-    this.replier?.fail(toWireError(error), true);
-  }
-}
-
-export class ActorCell implements Runnable {
+export class ActorCell implements MessageInvoker, InvokerCell {
   readonly id: ActorId;
   readonly self: ActorRef<any>;
   #log: Logger | undefined;
   /** Child actors; made on the first spawn (idle actors carry none). */
   children: Set<ActorCell> | undefined;
 
-  private state: unknown;
-  /** @internal */ status: Status = 'idle';
-  private readonly mailbox = new Queue<Envelope>(8);
-  private system: Queue<SystemMessage> | undefined;
-  private readonly supervision: Readonly<Required<SupervisionOptions>>;
-  private readonly limit: number;
-  private readonly ctx: CellContext;
-  /** @internal */ current: Envelope | undefined;
-  /** @internal */ deferred: Deferred<unknown> | undefined;
-  /** @internal */ stopRequested: string | undefined;
+  #state: unknown;
+  #stopped = false;
+  /** An async handler or callback holds the mailbox. */
+  #awaiting = false;
+  readonly #mailbox: Mailbox;
+  readonly #invoker: Invoker;
+  readonly #supervision: ResolvedSupervision;
+  readonly #limit: number;
+  readonly ctx: CellContext;
+  /** @internal Set by a stop asked for while a message runs: the actor stops after it. */
+  stopRequested: string | undefined;
   /** @internal */ timers: Set<NodeJS.Timeout> | undefined;
-  private failures: number[] | undefined;
-  private restartTimer: NodeJS.Timeout | undefined;
+  #failures: number[] = [];
+  #restartTimer: NodeJS.Timeout | undefined;
 
   constructor(
     private readonly host: CellHost,
@@ -125,10 +83,13 @@ export class ActorCell implements Runnable {
     options: { supervision?: SupervisionOptions; mailboxLimit: number },
     readonly parent: ActorCell | undefined,
   ) {
+    checkActorName(name);
+    this.#supervision = supervisionOf(def, options.supervision);
     this.self = host.makeRef({ node: nodeAddr, name }, undefined, true);
     this.id = this.self;
-    this.supervision = supervisionOf(def, options.supervision);
-    this.limit = options.mailboxLimit;
+    this.#limit = options.mailboxLimit;
+    this.#mailbox = new Mailbox(this, host.dispatcher);
+    this.#invoker = new Invoker(this);
     this.ctx = new CellContext(this, host);
   }
 
@@ -136,6 +97,15 @@ export class ActorCell implements Runnable {
   get log(): Logger {
     this.#log ??= this.host.actorLogger(this.id.name);
     return this.#log;
+  }
+
+  get state(): unknown {
+    return this.#state;
+  }
+
+  /** The message being handled, if any. */
+  get current(): Envelope | undefined {
+    return this.#invoker.current;
   }
 
   #watcher: { deliver(t: Terminated): void } | undefined;
@@ -150,178 +120,128 @@ export class ActorCell implements Runnable {
 
   /** Runs `init`; throws what `init` throws (the spawn fails). */
   start(): void {
-    this.state = this.def.init(this.args, this.ctx);
+    this.#state = this.def.init(this.args, this.ctx);
   }
 
   get stopped(): boolean {
-    return this.status === 'stopped';
+    return this.#stopped;
+  }
+
+  /** Neither running, scheduled nor waiting on an async handler. */
+  get idle(): boolean {
+    return this.#mailbox.idle;
   }
 
   get mailboxSize(): number {
-    return this.mailbox.length;
+    return this.#mailbox.length;
+  }
+
+  /** Whether user messages are held back (`suspend`). */
+  get suspended(): boolean {
+    return this.#mailbox.suspended;
+  }
+
+  /** Deferred replies handed out and not settled yet. */
+  get openReplies(): number {
+    return this.#invoker.openReplies;
   }
 
   /** Queues a user message; throws `MailboxFullError` at the limit. */
   enqueue(env: Envelope): void {
-    if (this.mailbox.length >= this.limit) {
-      throw new MailboxFullError(`mailbox of ${this.self} is full (${this.limit} messages)`);
+    if (this.#mailbox.length >= this.#limit) {
+      throw new MailboxFullError(`mailbox of ${this.self} is full (${this.#limit} messages)`);
     }
-    this.mailbox.push(env);
-    if (this.status === 'idle') {
-      this.status = 'scheduled';
-      this.host.dispatcher.schedule(this);
-    }
+    this.#mailbox.postUser(env);
   }
 
   /** Queues a system message, run before any user message. */
   enqueueSystem(msg: SystemMessage): void {
-    if (this.status === 'stopped') return;
-    this.system ??= new Queue<SystemMessage>(4);
-    this.system.push(msg);
-    if (this.status === 'idle') {
-      this.status = 'scheduled';
-      this.host.dispatcher.schedule(this);
-    }
+    this.#mailbox.postSystem(msg);
   }
 
-  run(budget: number): number {
-    if (this.status !== 'scheduled') return 0;
-    this.status = 'running';
-    let n = 0;
-    while (n < budget) {
-      const sys = this.system?.shift();
-      if (sys !== undefined) {
-        n++;
-        this.handleSystem(sys);
-      } else {
-        const env = this.mailbox.shift();
-        if (env === undefined) break;
-        n++;
-        this.invoke(env);
-      }
-      if (this.status !== 'running') return n;
-      if (this.stopRequested !== undefined) break;
-    }
-    this.afterTurn();
-    return n;
+  /** Holds user messages back (system messages, stop included, still run) until `resume`. */
+  suspend(): void {
+    this.#mailbox.suspend();
   }
 
-  private afterTurn(): void {
-    if (this.stopRequested !== undefined) {
-      this.finalStop(this.stopRequested);
-      return;
-    }
-    if (this.mailbox.length > 0 || (this.system !== undefined && this.system.length > 0)) {
-      this.status = 'scheduled';
-      this.host.dispatcher.schedule(this);
-    } else {
-      this.status = 'idle';
-    }
+  resume(): void {
+    this.#mailbox.resume();
   }
 
-  private invoke(env: Envelope): void {
-    if (env.handler === TIMER_HANDLER) {
-      this.runCallback(env.arg as () => unknown);
-      return;
-    }
-    const handlers = this.def.handlers;
-    const fn = Object.hasOwn(handlers, env.handler) ? handlers[env.handler] : undefined;
-    if (fn === undefined) {
-      env.replier?.fail({ code: 'UNKNOWN_HANDLER', message: `${this.self} has no handler "${env.handler}"` });
-      this.host.deadLetter(this.id, env.handler, 'unknown handler');
-      return;
-    }
-    this.current = env;
-    let result: unknown;
-    try {
-      result = fn(this.state, env.arg, this.ctx);
-    } catch (err) {
-      this.current = undefined;
-      this.deferred = undefined;
-      env.replier?.fail(toWireError(err), true);
-      this.failed(err, env.handler);
-      return;
-    }
-    if (isThenable(result)) {
-      this.status = 'awaiting';
-      result.then(
-        (value) => this.settled(env, value, undefined, false),
-        (err) => this.settled(env, undefined, err, true),
-      );
-      return;
-    }
-    this.current = undefined;
-    this.reply(env, result);
+  /** @internal `ctx.reply()`. */
+  defer<T>(): Deferred<T> {
+    return this.#invoker.defer<T>();
   }
 
-  private reply(env: Envelope, result: unknown): void {
-    const deferred = this.deferred;
-    this.deferred = undefined;
-    if (deferred !== undefined && result === deferred) return;
-    env.replier?.ok(result);
+  // ---- MessageInvoker (the mailbox calls these) ---------------------------------------------------
+
+  user(env: Envelope): void {
+    if (env.handler === TIMER_HANDLER) this.#invoker.callback(env.arg as () => unknown, 'timer');
+    else this.#invoker.invoke(env);
+    if (this.stopRequested !== undefined) this.#mailbox.hold();
   }
 
-  private settled(env: Envelope, value: unknown, err: unknown, rejected: boolean): void {
-    this.current = undefined;
-    if (rejected) {
-      this.deferred = undefined;
-      env.replier?.fail(toWireError(err), true);
-    } else {
-      this.reply(env, value);
-    }
-    if (this.status !== 'awaiting') return;
-    this.status = 'running';
-    if (rejected) this.failed(err, env.handler);
-    if (this.status === 'running') this.afterTurn();
-  }
-
-  private runCallback(fn: () => unknown): void {
-    try {
-      const r = fn();
-      if (isThenable(r)) {
-        this.status = 'awaiting';
-        r.then(
-          () => this.settledCallback(undefined, false),
-          (err) => this.settledCallback(err, true),
-        );
-      }
-    } catch (err) {
-      this.failed(err, 'timer');
-    }
-  }
-
-  private settledCallback(err: unknown, rejected: boolean): void {
-    if (this.status !== 'awaiting') return;
-    this.status = 'running';
-    if (rejected) this.failed(err, 'callback');
-    if (this.status === 'running') this.afterTurn();
-  }
-
-  private handleSystem(msg: SystemMessage): void {
+  system(msg: SystemMessage): void {
     switch (msg.type) {
       case 'stop':
         this.finalStop(msg.reason);
         return;
       case 'restart':
-        this.reinit();
+        this.#reinit();
         return;
       case 'childFailed':
-        this.failed(msg.error, `child ${msg.child}`);
+        this.failed(msg.error, 'child');
         return;
       case 'terminated': {
         const hook = this.def.onTerminated;
         if (hook !== undefined)
-          this.runCallback(() => hook(this.state, { ref: msg.ref, reason: msg.reason }, this.ctx));
+          this.#invoker.callback(
+            () => hook(this.#state, { ref: msg.ref, reason: msg.reason }, this.ctx),
+            'terminated',
+          );
         return;
       }
     }
   }
 
-  /** Applies the supervision policy to a failure. */
-  private failed(err: unknown, where: string): void {
+  escaped(err: unknown): void {
+    this.log.error({ err }, 'error escaped a message run');
+  }
+
+  turnEnded(): void {
+    if (this.stopRequested !== undefined && !this.#awaiting) this.finalStop(this.stopRequested);
+  }
+
+  // ---- InvokerCell (the invoker calls these) ------------------------------------------------------
+
+  hold(): void {
+    this.#awaiting = true;
+    this.#mailbox.hold();
+  }
+
+  asyncSettled(): void {
+    this.#awaiting = false;
+    if (this.#stopped) return;
+    if (this.stopRequested !== undefined) this.finalStop(this.stopRequested);
+    else if (this.#restartTimer === undefined) this.#mailbox.release();
+  }
+
+  unknownHandler(env: Envelope): void {
+    env.replier?.fail({ code: 'UNKNOWN_HANDLER', message: `${this.self} has no handler "${env.handler}"` });
+    this.host.deadLetter(this.id, env.handler, 'unknown handler');
+  }
+
+  /** Applies the supervision decision to a failure. */
+  failed(err: unknown, site: FailureSite): void {
+    const d = decide(site, this.#supervision, this.#failures, Date.now());
+    if (d.action === 'ignore') {
+      if (site === 'ask') this.log.debug({ err }, 'ask rejected by its handler');
+      else this.log.warn({ err, site }, 'actor handler failed; state kept');
+      return;
+    }
+    this.log.warn({ err, site, action: d.action }, 'actor failed');
     const message = err instanceof Error ? err.message : String(err);
-    this.log.warn({ err, handler: where }, 'actor handler failed');
-    switch (this.supervision.policy) {
+    switch (d.action) {
       case 'resume':
         return;
       case 'stop':
@@ -331,96 +251,117 @@ export class ActorCell implements Runnable {
         this.finalStop(`failed: ${message}`);
         this.parent?.enqueueSystem({ type: 'childFailed', child: this.id.name, error: err });
         return;
-      case 'restart': {
-        const now = Date.now();
-        this.failures = (this.failures ?? []).filter((t) => now - t < this.supervision.windowMs);
-        this.failures.push(now);
-        const n = this.failures.length;
-        const delay =
-          n <= 1 ? 0 : Math.min(this.supervision.backoffBaseMs * 2 ** (n - 2), this.supervision.backoffMaxMs);
-        this.prepareRestart();
-        if (delay === 0) {
-          this.reinit();
-        } else {
-          this.status = 'suspended';
-          this.restartTimer = setTimeout(() => {
-            this.restartTimer = undefined;
-            if (this.status !== 'suspended') return;
-            this.status = 'scheduled';
-            this.system ??= new Queue<SystemMessage>(4);
-            this.system.push({ type: 'restart' });
-            this.host.dispatcher.schedule(this);
-          }, delay);
+      case 'restart':
+        this.#failures = d.history;
+        this.#prepareRestart();
+        if (d.delayMs === 0) {
+          this.#reinit();
+          return;
         }
+        this.#mailbox.hold();
+        this.#restartTimer = setTimeout(() => {
+          this.#restartTimer = undefined;
+          if (this.#stopped) return;
+          this.#mailbox.postSystem({ type: 'restart' });
+          if (!this.#awaiting) this.#mailbox.release();
+        }, d.delayMs);
         return;
-      }
     }
   }
 
-  private prepareRestart(): void {
-    this.clearTimers();
+  #prepareRestart(): void {
+    this.#clearTimers();
     if (this.children) for (const child of this.children) child.stopNow('parent restarting');
   }
 
-  private reinit(): void {
+  #reinit(): void {
     try {
-      this.state = this.def.init(this.args, this.ctx);
+      this.#state = this.def.init(this.args, this.ctx);
       this.log.debug('actor restarted');
     } catch (err) {
       this.failed(err, 'init');
     }
   }
 
+  // ---- stopping -----------------------------------------------------------------------------------
+
   /** Asks the actor to stop after what it is doing (a system message). */
   requestStop(reason: string): void {
-    if (this.status === 'running' || this.status === 'awaiting') {
+    if (this.#stopped) return;
+    if (this.#mailbox.running || this.#awaiting) {
       this.stopRequested ??= reason;
+      if (this.#mailbox.running) this.#mailbox.hold();
       return;
     }
-    if (this.status === 'suspended') {
+    if (this.#restartTimer !== undefined) {
       this.finalStop(reason);
       return;
     }
-    this.enqueueSystem({ type: 'stop', reason });
+    this.#mailbox.postSystem({ type: 'stop', reason });
   }
 
-  /** Stops at once (node shutdown, parent stop). */
+  /**
+   * Stops as soon as the message being handled is done: at once when none is, after the running
+   * message or the pending async handler otherwise (`node.stop` drains these, then `forceStop`s).
+   * Queued messages are not run.
+   */
   stopNow(reason: string): void {
-    if (this.status === 'running') {
+    if (this.#stopped) return;
+    if (this.#mailbox.running || this.#awaiting) {
       this.stopRequested ??= reason;
+      if (this.#mailbox.running) this.#mailbox.hold();
       return;
     }
     this.finalStop(reason);
   }
 
-  /** @internal */
-  finalStop(reason: string): void {
-    if (this.status === 'stopped') return;
-    this.status = 'stopped';
-    this.stopRequested = undefined;
-    if (this.restartTimer) clearTimeout(this.restartTimer);
-    this.clearTimers();
-    if (this.children) for (const child of this.children) child.stopNow(`parent stopped: ${reason}`);
-    for (const env of this.mailbox.drain()) {
-      if (env.replier)
-        env.replier.fail({ code: 'ACTOR_STOPPED', message: `${this.self} stopped: ${reason}` });
-      else if (env.handler !== TIMER_HANDLER)
-        this.host.deadLetter(this.id, env.handler, `actor stopped: ${reason}`);
-    }
-    this.system = undefined;
-    const hook = this.def.onStop;
-    if (hook !== undefined) {
-      try {
-        const r = hook(this.state, reason, this.ctx);
-        if (isThenable(r)) r.then(undefined, (err) => this.log.warn({ err }, 'onStop failed'));
-      } catch (err) {
-        this.log.warn({ err }, 'onStop failed');
-      }
-    }
-    this.host.cellStopped(this, reason);
+  /** Whether a handler is running or an async one is pending (what a draining stop waits for). */
+  get busy(): boolean {
+    return this.#mailbox.running || this.#awaiting;
   }
 
-  private clearTimers(): void {
+  /** Stops now, failing an async handler's pending ask with `ActorStoppedError`. */
+  forceStop(reason: string): void {
+    this.finalStop(reason);
+  }
+
+  /** @internal */
+  finalStop(reason: string): void {
+    if (this.#stopped) return;
+    this.#stopped = true;
+    this.#awaiting = false;
+    this.stopRequested = undefined;
+    if (this.#restartTimer) clearTimeout(this.#restartTimer);
+    this.#restartTimer = undefined;
+    this.#clearTimers();
+    const why = `${this.self} stopped: ${reason}`;
+    try {
+      this.#invoker.abandon(why);
+      if (this.children) for (const child of this.children) child.stopNow(`parent stopped: ${reason}`);
+      for (const env of this.#mailbox.close()) {
+        if (env.replier) env.replier.fail({ code: 'ACTOR_STOPPED', message: why });
+        else if (env.handler !== TIMER_HANDLER)
+          this.host.deadLetter(this.id, env.handler, `actor stopped: ${reason}`);
+      }
+      this.#runOnStop(reason);
+    } finally {
+      // Whatever threw above, the node must forget the actor and tell its watchers.
+      this.host.cellStopped(this, reason);
+    }
+  }
+
+  #runOnStop(reason: string): void {
+    const hook = this.def.onStop;
+    if (hook === undefined) return;
+    try {
+      const r = hook(this.#state, reason, this.ctx);
+      if (r instanceof Promise) r.then(undefined, (err) => this.log.warn({ err }, 'onStop failed'));
+    } catch (err) {
+      this.log.warn({ err }, 'onStop failed');
+    }
+  }
+
+  #clearTimers(): void {
     if (this.timers === undefined) return;
     for (const t of this.timers) clearTimeout(t);
     this.timers = undefined;
@@ -431,15 +372,11 @@ export class ActorCell implements Runnable {
    * that finds the mailbox full is dropped (a dead letter), like any message past the limit.
    */
   fireTimer(fn: () => void): void {
-    if (this.status === 'stopped') return;
-    if (this.mailbox.length >= this.limit) {
+    if (this.#stopped) return;
+    if (this.#mailbox.length >= this.#limit) {
       this.host.deadLetter(this.id, 'timer', 'mailbox full');
       return;
     }
-    this.mailbox.push(new Envelope(TIMER_HANDLER, fn, 0, undefined, undefined));
-    if (this.status === 'idle') {
-      this.status = 'scheduled';
-      this.host.dispatcher.schedule(this);
-    }
+    this.#mailbox.postUser(new Envelope(TIMER_HANDLER, fn, 0, undefined, undefined));
   }
 }

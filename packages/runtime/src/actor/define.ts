@@ -8,8 +8,9 @@ export type Handler<S> = (state: S, arg: any, ctx: ActorContext) => unknown;
 export type Handlers<S> = Record<string, Handler<S>>;
 
 /**
- * What to do when a handler throws: `restart` (fresh state, with backoff), `stop`, `resume` (keep the
- * state), or `escalate` (stop, and fail the parent with the error; a top-level actor just stops).
+ * What to do when an actor fails outside a reply (a cast handler, a timer, `init` on restart,
+ * `onTerminated`): `restart` (fresh state, with backoff), `stop`, `resume` (keep the state), or
+ * `escalate` (stop, and fail the parent with the error; a top-level actor just stops).
  */
 export type SupervisionPolicy = 'restart' | 'stop' | 'resume' | 'escalate';
 
@@ -22,6 +23,16 @@ export interface SupervisionOptions {
   backoffMaxMs?: number;
   /** Failures further apart than this reset the backoff. Default 10000 ms. */
   windowMs?: number;
+  /**
+   * An error thrown (or rejected) while answering an ask: `reply` (default) sends it to the caller as
+   * `RemoteError` and keeps the state, as in Orleans; `supervise` also applies the policy.
+   */
+  onAskError?: 'reply' | 'supervise';
+  /**
+   * An error thrown by a cast (tell) handler, which has no caller to answer: `supervise` (default)
+   * applies the policy, as in Akka; `log` logs it at warn and keeps the state.
+   */
+  onCastError?: 'supervise' | 'log';
 }
 
 /** Delivered to a watcher when a watched actor stops or its node goes down. */
@@ -64,6 +75,9 @@ export function defineActor<S, A = void, H extends Handlers<S> = Handlers<S>>(
   if (typeof spec.init !== 'function') throw new TypeError('defineActor: init must be a function');
   for (const [name, fn] of Object.entries(spec.handlers)) {
     if (typeof fn !== 'function') throw new TypeError(`defineActor: handler ${name} is not a function`);
+    const bytes = Buffer.byteLength(name, 'utf8');
+    if (bytes === 0 || bytes > 255)
+      throw new TypeError(`defineActor: handler name "${name.slice(0, 40)}" must be 1..255 UTF-8 bytes`);
   }
   return spec;
 }

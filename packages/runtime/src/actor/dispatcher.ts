@@ -1,10 +1,15 @@
 // Runs ready actors: a run queue drained in microtasks, a per-actor budget, and a per-turn budget after
-// which it yields to I/O with setImmediate.
+// which it yields to I/O with setImmediate. Nothing thrown by one runnable stops the others.
 import { Queue } from './queue.js';
 
 /** Something the dispatcher can run: processes up to `budget` messages, returns how many it did. */
 export interface Runnable {
   run(budget: number): number;
+}
+
+/** Where an error thrown out of a runnable goes by default: a process warning, never a crash. */
+function warn(err: unknown): void {
+  process.emitWarning(err instanceof Error ? err : new Error(String(err)), 'TroupeDispatcherWarning');
 }
 
 export class Dispatcher {
@@ -17,6 +22,8 @@ export class Dispatcher {
     private readonly throughput: number,
     /** Messages handled in one event-loop turn before yielding to I/O. */
     private readonly turnBudget: number,
+    /** Told about an error a runnable let escape (mailboxes catch their own; this is the last line). */
+    private readonly onError: (err: unknown) => void = warn,
   ) {}
 
   schedule(cell: Runnable): void {
@@ -27,18 +34,43 @@ export class Dispatcher {
     }
   }
 
+  /** Runnables waiting for a turn. */
+  get pending(): number {
+    return this.ready.length;
+  }
+
   private readonly drain = (): void => {
     this.yielded = undefined;
     let done = 0;
-    for (let cell = this.ready.shift(); cell !== undefined; cell = this.ready.shift()) {
-      done += cell.run(this.throughput);
-      if (done >= this.turnBudget && this.ready.length > 0) {
-        this.yielded = setImmediate(this.drain);
-        return;
+    try {
+      for (let cell = this.ready.shift(); cell !== undefined; cell = this.ready.shift()) {
+        try {
+          done += cell.run(this.throughput);
+        } catch (err) {
+          done++;
+          this.report(err);
+        }
+        if (done >= this.turnBudget && this.ready.length > 0) {
+          this.yielded = setImmediate(this.drain);
+          return;
+        }
+      }
+    } finally {
+      // However this turn ended, the dispatcher is left able to run what is ready.
+      if (this.yielded === undefined) {
+        if (this.ready.length > 0) queueMicrotask(this.drain);
+        else this.scheduled = false;
       }
     }
-    this.scheduled = false;
   };
+
+  private report(err: unknown): void {
+    try {
+      this.onError(err);
+    } catch {
+      // A throwing reporter must not stop the run queue either.
+    }
+  }
 
   /** Cancels a pending yield (node stop). */
   close(): void {

@@ -22,22 +22,6 @@ export interface Router {
 }
 
 /**
- * A lone argument is taken as call options when it is a plain object whose only keys (at least one) are
- * `timeoutMs` and `signal`. Checked without listing keys: arguments are often arrays or byte buffers.
- */
-function isCallOptions(value: unknown): value is CallOptions {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return false;
-  let keys = 0;
-  for (const key in value) {
-    if (key !== 'timeoutMs' && key !== 'signal') return false;
-    keys++;
-  }
-  return keys > 0;
-}
-
-/**
  * A reference to an actor, local or remote; both behave the same. Only `node` and `name` are
  * enumerable, so a ref serialises to `{node, name}` and can be rebuilt on another node with `node.ref()`.
  */
@@ -46,41 +30,52 @@ export class ActorRef<D extends AnyActorDefinition = AnyActorDefinition> impleme
   readonly name: string;
   readonly #router: Router;
   readonly #sender: ActorId | undefined;
+  readonly #options: CallOptions | undefined;
   #call: CallProxy<D> | undefined;
   #cast: CastProxy<D> | undefined;
 
-  /** `sender: 'self'` makes an actor's own ref, whose messages carry the actor as their sender. */
-  constructor(node: Addr, name: string, router: Router, sender?: ActorId | 'self') {
+  /**
+   * `sender: 'self'` makes an actor's own ref, whose messages carry the actor as their sender;
+   * `options` are the call options of every ask through this ref (see `with`).
+   */
+  constructor(node: Addr, name: string, router: Router, sender?: ActorId | 'self', options?: CallOptions) {
     this.node = node;
     this.name = name;
     this.#router = router;
     this.#sender = sender === 'self' ? this : sender;
+    this.#options = options;
   }
 
-  /** Typed asks: `await ref.call.handler(arg, { timeoutMs })`. */
+  /**
+   * The same actor with default call options for every ask through the new ref (a per-call options
+   * argument still wins, key by key): `ref.with({ timeoutMs: 30_000 }).call.load()`.
+   */
+  with(options: CallOptions): ActorRef<D> {
+    const merged = this.#options === undefined ? { ...options } : { ...this.#options, ...options };
+    return new ActorRef<D>(this.node, this.name, this.#router, this.#sender, Object.freeze(merged));
+  }
+
+  #merge(options: CallOptions | undefined): CallOptions | undefined {
+    if (options === undefined) return this.#options;
+    if (this.#options === undefined) return options;
+    return { ...this.#options, ...options };
+  }
+
+  /**
+   * Typed asks: `await ref.call.handler(arg, options?)`. The first argument is always the handler's
+   * argument and the second the options, whatever their shape; a handler without an argument takes
+   * `call.x()` or `call.x(undefined, options)`, or use `ref.with(options)`.
+   */
   get call(): CallProxy<D> {
     if (this.#call === undefined) {
-      const cache = new Map<string, (...args: unknown[]) => Promise<unknown>>();
+      const cache = new Map<string, (arg?: unknown, options?: unknown) => Promise<unknown>>();
       this.#call = new Proxy({} as CallProxy<D>, {
         get: (_t, key) => {
           if (typeof key !== 'string' || key === 'then') return undefined;
           let fn = cache.get(key);
           if (fn === undefined) {
-            fn = (...args: unknown[]) => {
-              // One optional argument, then optional call options. Handlers that take no argument are
-              // called as `call.x(options?)`, so a lone options-shaped argument is the options.
-              let arg: unknown;
-              let options: CallOptions | undefined;
-              if (args.length >= 2) {
-                arg = args[0];
-                options = args[1] as CallOptions | undefined;
-              } else if (args.length === 1 && isCallOptions(args[0])) {
-                options = args[0];
-              } else {
-                arg = args[0];
-              }
-              return this.#router.ask(this, key, arg, options, this.#sender);
-            };
+            fn = (arg?: unknown, options?: unknown) =>
+              this.#router.ask(this, key, arg, this.#merge(options as CallOptions | undefined), this.#sender);
             cache.set(key, fn);
           }
           return fn;
@@ -111,7 +106,7 @@ export class ActorRef<D extends AnyActorDefinition = AnyActorDefinition> impleme
 
   /** Untyped ask, for dynamic dispatch (gateways, tools). */
   ask(handler: string, arg?: unknown, options?: CallOptions): Promise<unknown> {
-    return this.#router.ask(this, handler, arg, options, this.#sender);
+    return this.#router.ask(this, handler, arg, this.#merge(options), this.#sender);
   }
 
   /** Untyped tell. */

@@ -3,6 +3,7 @@ import { describe, expectTypeOf, it } from 'vitest';
 import type { ActorContext } from './context.js';
 import { defineActor } from './define.js';
 import type { ActorRef } from './ref.js';
+import type { CallOptions } from './types.js';
 
 const Counter = defineActor({
   init: (args: { start: number }) => ({ n: args.start, log: [] as string[] }),
@@ -27,6 +28,9 @@ const Counter = defineActor({
       return r;
     },
     ping() {},
+    schedule(_state, job: { timeoutMs: number }) {
+      return job.timeoutMs;
+    },
   },
 });
 
@@ -53,12 +57,27 @@ describe('typed actor API', () => {
       expectTypeOf(ref.call.add(1)).toEqualTypeOf<Promise<number>>();
       expectTypeOf(ref.call.add(1, { timeoutMs: 10 })).toEqualTypeOf<Promise<number>>();
       expectTypeOf(ref.call.get()).toEqualTypeOf<Promise<number>>();
-      expectTypeOf(ref.call.get({ timeoutMs: 5 })).toEqualTypeOf<Promise<number>>();
+      expectTypeOf(ref.call.get(undefined, { timeoutMs: 5 })).toEqualTypeOf<Promise<number>>();
+      expectTypeOf(ref.with({ timeoutMs: 5 }).call.get()).toEqualTypeOf<Promise<number>>();
+      expectTypeOf(ref.with({ timeoutMs: 5 })).toEqualTypeOf<ActorRef<typeof Counter>>();
       expectTypeOf(ref.call.rename('x')).toEqualTypeOf<Promise<{ ok: true; name: string }>>();
       expectTypeOf(ref.call.maybe()).toEqualTypeOf<Promise<number>>();
       expectTypeOf(ref.call.maybe(2)).toEqualTypeOf<Promise<number>>();
       expectTypeOf(ref.call.later(1)).toEqualTypeOf<Promise<string>>();
       expectTypeOf(ref.call.ping()).toEqualTypeOf<Promise<void>>();
+    };
+    expectTypeOf(checks).toBeFunction();
+  });
+
+  it('keeps options apart from the argument, whatever its shape', () => {
+    const checks = () => {
+      expectTypeOf(ref.call.add).parameters.toEqualTypeOf<[arg: number, options?: CallOptions]>();
+      expectTypeOf(ref.call.get).parameters.toEqualTypeOf<[arg?: undefined, options?: CallOptions]>();
+      expectTypeOf(ref.call.maybe).parameters.toEqualTypeOf<[arg?: number, options?: CallOptions]>();
+      expectTypeOf(ref.call.schedule).parameters.toEqualTypeOf<
+        [arg: { timeoutMs: number }, options?: CallOptions]
+      >();
+      expectTypeOf(ref.call.schedule({ timeoutMs: 30_000 })).toEqualTypeOf<Promise<number>>();
     };
     expectTypeOf(checks).toBeFunction();
   });
@@ -85,6 +104,10 @@ describe('typed actor API', () => {
       ref.cast.nope();
       // @ts-expect-error a handler that takes no argument gets none
       ref.cast.get(1);
+      // @ts-expect-error options are never the first argument
+      ref.call.get({ timeoutMs: 5 });
+      // @ts-expect-error an options-shaped argument is the argument: options come second
+      ref.call.schedule({ timeoutMs: 5 }, { timeoutMs: 'soon' });
     };
     expectTypeOf(misuse).toBeFunction();
   });

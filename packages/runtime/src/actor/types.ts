@@ -29,10 +29,23 @@ type ArgParams<F> = F extends (state: any, ...rest: infer P) => any
         : []
   : never;
 
-/** `ref.call.x(arg, opts)`: an ask returning the typed reply. */
+/**
+ * `call.x`'s parameters: the handler's argument, then the options. Options are never guessed from the
+ * argument's shape, so a handler without an argument takes `undefined` in its place to pass options.
+ */
+type CallParams<F> =
+  ArgParams<F> extends []
+    ? [arg?: undefined, options?: CallOptions]
+    : ArgParams<F> extends [arg: infer A]
+      ? [arg: A, options?: CallOptions]
+      : ArgParams<F> extends [arg?: infer A]
+        ? [arg?: A, options?: CallOptions]
+        : never;
+
+/** `ref.call.x(arg, options?)`: an ask returning the typed reply. */
 export type CallProxy<D> = {
   [K in keyof HandlersOf<D> & string]: (
-    ...args: [...ArgParams<HandlersOf<D>[K]>, options?: CallOptions]
+    ...args: CallParams<HandlersOf<D>[K]>
   ) => Promise<ReplyOf<HandlersOf<D>[K]>>;
 };
 

@@ -1,10 +1,12 @@
-// The center's registry actor: leases, pushed views, a small KV with optional file persistence.
+// The center's registry actor: leases, pushed views (a full view on registration, deltas after), a
+// small KV with optional file persistence. It validates what it is sent and never loses the KV.
+import { randomUUID } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { Addr } from '@troupe/transport';
 import type { ActorContext } from '../actor/context.js';
 import { defineActor } from '../actor/define.js';
 import type { ActorId } from '../actor/ref.js';
-import { RegistrationError } from '../errors.js';
+import { KvInputError, RegistrationError } from '../errors.js';
 import { MemoryKv } from './memory-kv.js';
 import type { KvEvent, MemberRecord } from './provider.js';
 import { validateRecord } from './record.js';
@@ -24,6 +26,27 @@ export interface WireView {
   members: MemberRecord[];
   reasons: Array<[number, string]>;
   partial: boolean;
+  /** The registry's change count this view includes; deltas number on from it. */
+  seq: number;
+  /** Which run of the registry counts: a restarted registry starts a new epoch. */
+  epoch: string;
+}
+
+/** One change pushed to clients: records that joined or changed, members that left (with why). */
+export interface WireDelta {
+  /** The change count after this delta: a client applies it only on top of `seq - 1`. */
+  seq: number;
+  epoch: string;
+  up: MemberRecord[];
+  down: Array<[number, string]>;
+  partial: boolean;
+}
+
+/** What the registry has pushed, for tools and tests: full views versus deltas, and records sent. */
+export interface RegistryStats {
+  fullViews: number;
+  deltas: number;
+  recordsSent: number;
 }
 
 interface Entry {
@@ -38,6 +61,9 @@ interface State {
   args: RegistryArgs;
   warmUntil: number;
   persistTimer: NodeJS.Timeout | undefined;
+  seq: number;
+  epoch: string;
+  stats: RegistryStats;
 }
 
 function loadKv(file: string | undefined): MemoryKv {
@@ -72,12 +98,56 @@ function view(state: State, reasons: Array<[number, string]>): WireView {
     members: [...state.members.values()].map((e) => e.record),
     reasons,
     partial: Date.now() < state.warmUntil,
+    seq: state.seq,
+    epoch: state.epoch,
   };
 }
 
-function broadcast(state: State, ctx: ActorContext, reasons: Array<[number, string]> = []): void {
-  const v = view(state, reasons);
-  for (const e of state.members.values()) ctx.node.ref(e.client).tell('view', v);
+/**
+ * Tells every registered client, except `skip`; a client it cannot reach (another group before a
+ * harbor is up, a link refusing) is logged and skipped, never failing the change that caused the push.
+ */
+function tellAll(state: State, ctx: ActorContext, handler: string, msg: unknown, skip?: number): number {
+  let sent = 0;
+  for (const e of state.members.values()) {
+    if (e.record.addr === skip) continue;
+    try {
+      ctx.node.ref(e.client).tell(handler, msg);
+      sent++;
+    } catch (err) {
+      ctx.log.debug({ err, member: Addr.format(e.record.addr) }, 'push not sent');
+    }
+  }
+  return sent;
+}
+
+/** Pushes the full view (at the end of the warm-up, when absent members become authoritative). */
+function broadcast(state: State, ctx: ActorContext): void {
+  const v = view(state, []);
+  const sent = tellAll(state, ctx, 'view', v);
+  state.stats.fullViews += sent;
+  state.stats.recordsSent += sent * v.members.length;
+}
+
+/** Pushes one change; `skip` is a registrant that gets the full view in its reply instead. */
+function pushDelta(
+  state: State,
+  ctx: ActorContext,
+  up: MemberRecord[],
+  down: Array<[number, string]>,
+  skip?: number,
+): void {
+  state.seq++;
+  const d: WireDelta = {
+    seq: state.seq,
+    epoch: state.epoch,
+    up,
+    down,
+    partial: Date.now() < state.warmUntil,
+  };
+  const sent = tellAll(state, ctx, 'delta', d, skip);
+  state.stats.deltas += sent;
+  state.stats.recordsSent += sent * up.length;
 }
 
 function remove(state: State, ctx: ActorContext, addr: number, reason: string): void {
@@ -86,18 +156,43 @@ function remove(state: State, ctx: ActorContext, addr: number, reason: string): 
   state.members.delete(addr);
   ctx.unwatch(e.client);
   ctx.log.info({ member: Addr.format(addr as Addr), reason }, 'member removed');
-  broadcast(state, ctx, [[addr, reason]]);
+  pushDelta(state, ctx, [], [[addr, reason]]);
 }
 
 function pushKv(state: State, ctx: ActorContext, event: KvEvent): void {
-  for (const e of state.members.values()) ctx.node.ref(e.client).tell('kv', event);
+  tellAll(state, ctx, 'kv', event);
   schedulePersist(state, ctx);
 }
 
-function checkKey(key: unknown): string {
-  if (typeof key !== 'string' || key.length === 0 || key.length > 1024)
-    throw new TypeError('kv key must be a non-empty string');
+const MAX_KEY = 1024;
+const MAX_VALUE = 1024 * 1024;
+
+/** Throws `KvInputError` for a key the store refuses. */
+export function checkKey(key: unknown): string {
+  if (typeof key !== 'string' || key.length === 0 || key.length > MAX_KEY)
+    throw new KvInputError(`kv key must be a string of 1..${MAX_KEY} characters`);
   return key;
+}
+
+/** Throws `KvInputError` for a value the store refuses. */
+export function checkValue(value: unknown): string {
+  if (typeof value !== 'string' || value.length > MAX_VALUE)
+    throw new KvInputError(`kv value must be a string of at most ${MAX_VALUE} characters`);
+  return value;
+}
+
+function checkClient(value: unknown, addr: number): ActorId {
+  const c = value as Partial<ActorId> | null;
+  if (typeof c !== 'object' || c === null || typeof c.name !== 'string' || c.name === '' || c.node !== addr)
+    throw new RegistrationError('the client actor must live on the registering node');
+  return { node: c.node, name: c.name };
+}
+
+function checkLease(req: unknown): { addr: number; incarnation: string } | undefined {
+  const r = req as { addr?: unknown; incarnation?: unknown } | null;
+  if (typeof r !== 'object' || r === null) return undefined;
+  if (typeof r.addr !== 'number' || typeof r.incarnation !== 'string') return undefined;
+  return { addr: r.addr, incarnation: r.incarnation };
 }
 
 export const Registry = defineActor({
@@ -108,6 +203,9 @@ export const Registry = defineActor({
       args,
       warmUntil: Date.now() + args.warmupMs,
       persistTimer: undefined,
+      seq: 0,
+      epoch: randomUUID(),
+      stats: { fullViews: 0, deltas: 0, recordsSent: 0 },
     };
     ctx.timers.setInterval(
       () => {
@@ -122,10 +220,7 @@ export const Registry = defineActor({
   handlers: {
     register(state, req: { record: MemberRecord; client: ActorId }, ctx) {
       const record = validateRecord(req?.record);
-      const client = req.client;
-      if (typeof client?.name !== 'string' || client.node !== record.addr) {
-        throw new RegistrationError('the client actor must live on the registering node');
-      }
+      const client = checkClient(req.client, record.addr);
       const held = state.members.get(record.addr);
       if (
         held !== undefined &&
@@ -143,12 +238,16 @@ export const Registry = defineActor({
         { member: Addr.format(record.addr), incarnation: record.incarnation },
         'member registered',
       );
-      broadcast(state, ctx);
-      return { view: view(state, []), kv: state.kv.entries(), leaseMs: state.args.leaseMs };
+      pushDelta(state, ctx, [record], [], record.addr);
+      const v = view(state, []);
+      state.stats.fullViews++;
+      state.stats.recordsSent += v.members.length;
+      return { view: v, kv: state.kv.entries(), leaseMs: state.args.leaseMs };
     },
     renew(state, req: { addr: number; incarnation: string }) {
-      const e = state.members.get(req?.addr);
-      if (e === undefined || e.record.incarnation !== req.incarnation) return false;
+      const lease = checkLease(req);
+      const e = lease === undefined ? undefined : state.members.get(lease.addr);
+      if (e === undefined || e.record.incarnation !== lease?.incarnation) return false;
       e.expires = Date.now() + state.args.leaseMs;
       return true;
     },
@@ -158,14 +257,22 @@ export const Registry = defineActor({
       if (e === undefined || e.record.incarnation !== record.incarnation) return false;
       e.record = record;
       e.expires = Date.now() + state.args.leaseMs;
-      broadcast(state, ctx);
+      pushDelta(state, ctx, [record], []);
       return true;
     },
     deregister(state, req: { addr: number; incarnation: string }, ctx) {
-      const e = state.members.get(req?.addr);
-      if (e === undefined || e.record.incarnation !== req.incarnation) return false;
-      remove(state, ctx, req.addr, 'deregistered');
+      const lease = checkLease(req);
+      const e = lease === undefined ? undefined : state.members.get(lease.addr);
+      if (lease === undefined || e === undefined || e.record.incarnation !== lease.incarnation) return false;
+      remove(state, ctx, lease.addr, 'deregistered');
       return true;
+    },
+    /** The full current view, for a client that missed a delta. */
+    view(state) {
+      return view(state, []);
+    },
+    stats(state): RegistryStats {
+      return { ...state.stats };
     },
     kvGet(state, key: string) {
       return state.kv.entries(checkKey(key)).find((e) => e.key === key)?.value ?? null;
@@ -174,10 +281,11 @@ export const Registry = defineActor({
       return state.kv.entries(typeof prefix === 'string' ? prefix : '');
     },
     kvPut(state, req: { key: string; value: string }, ctx) {
-      const key = checkKey(req?.key);
-      if (typeof req.value !== 'string') throw new TypeError('kv value must be a string');
-      state.kv.putSync(key, req.value);
-      pushKv(state, ctx, { type: 'put', key, value: req.value });
+      if (typeof req !== 'object' || req === null) throw new KvInputError('kv put needs {key, value}');
+      const key = checkKey(req.key);
+      const value = checkValue(req.value);
+      state.kv.putSync(key, value);
+      pushKv(state, ctx, { type: 'put', key, value });
     },
     kvDelete(state, key: string, ctx) {
       if (state.kv.deleteSync(checkKey(key))) pushKv(state, ctx, { type: 'delete', key });
@@ -192,4 +300,6 @@ export const Registry = defineActor({
   onStop(state) {
     persistNow(state);
   },
+  // The KV lives in this actor's state: no failure (a timer, a hook) may rebuild it.
+  supervision: { policy: 'resume' },
 });

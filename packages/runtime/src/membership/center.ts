@@ -4,7 +4,15 @@ import { Addr, OptionError } from '@troupe/transport';
 import { defineActor } from '../actor/define.js';
 import type { ActorRef } from '../actor/ref.js';
 import { RegistrationError } from '../errors.js';
-import { REGISTRY_NAME, Registry, type RegistryArgs, type WireView } from './center-registry.js';
+import {
+  checkKey,
+  checkValue,
+  REGISTRY_NAME,
+  Registry,
+  type RegistryArgs,
+  type WireDelta,
+  type WireView,
+} from './center-registry.js';
 import { MemoryKv } from './memory-kv.js';
 import type {
   KvEvent,
@@ -39,32 +47,27 @@ const Client = defineActor({
     view(provider, v: WireView) {
       provider.pushed(v);
     },
+    delta(provider, d: WireDelta) {
+      provider.deltaPushed(d);
+    },
     kv(provider, e: KvEvent) {
       provider.kvPushed(e);
     },
   },
 });
 
-function toView(v: WireView): MembershipView {
-  return {
-    members: v.members,
-    reasons: new Map(v.reasons.map(([a, r]) => [a as Addr, r])),
-    ...(v.partial ? { partial: true } : {}),
-  };
-}
-
 /** Remote KV on the center, with watches served from a pushed local mirror. */
 class CenterKv implements KvStore {
   readonly mirror = new MemoryKv();
   constructor(private readonly registry: () => Registrar) {}
   async get(key: string) {
-    return (await this.registry().call.kvGet(key)) ?? undefined;
+    return (await this.registry().call.kvGet(checkKey(key))) ?? undefined;
   }
   async put(key: string, value: string) {
-    await this.registry().call.kvPut({ key, value });
+    await this.registry().call.kvPut({ key: checkKey(key), value: checkValue(value) });
   }
   async delete(key: string) {
-    await this.registry().call.kvDelete(key);
+    await this.registry().call.kvDelete(checkKey(key));
   }
   async list(prefix: string) {
     return this.registry().call.kvList(prefix);
@@ -94,6 +97,11 @@ export class CenterMembership implements MembershipProvider {
   private stopped = false;
   /** On the center: where each registered node listens. */
   private registrants: Map<number, { host: string; port: number }> | undefined;
+  /** The members as of the registry's change `seq`, kept up to date by deltas. */
+  private readonly members = new Map<number, MemberRecord>();
+  private seq = -1;
+  private epoch = '';
+  private resyncing = false;
 
   constructor(options: CenterOptions) {
     this.centerAddr = Addr.of(options.center.addr as string);
@@ -204,24 +212,65 @@ export class CenterMembership implements MembershipProvider {
       );
   }
 
-  /** @internal A view pushed by the center. */
+  /** @internal A full view from the center (the registration reply, the end of its warm-up, a resync). */
   pushed(v: WireView): void {
     if (this.stopped) return;
+    if (this.serve !== undefined && !v.partial) this.registrants = new Map();
+    this.members.clear();
+    for (const m of v.members) this.members.set(m.addr, m);
+    this.seq = v.seq;
+    this.epoch = v.epoch;
+    this.publish(v.members, v.reasons, v.partial);
+  }
+
+  /** @internal One change from the center; a gap in the sequence fetches the full view instead. */
+  deltaPushed(d: WireDelta): void {
+    if (this.stopped) return;
+    if (d.epoch === this.epoch && d.seq <= this.seq) return;
+    if (d.epoch !== this.epoch || d.seq !== this.seq + 1) {
+      this.resync();
+      return;
+    }
+    this.seq = d.seq;
+    for (const m of d.up) this.members.set(m.addr, m);
+    for (const [addr] of d.down) this.members.delete(addr);
+    this.publish(d.up, d.down, d.partial);
+  }
+
+  /** Fetches the full view after a missed delta. */
+  private resync(): void {
+    if (this.resyncing || this.registrar === undefined) return;
+    this.resyncing = true;
+    this.reg()
+      .call.view(undefined, { timeoutMs: this.renewMs })
+      .then(
+        (v) => this.pushed(v),
+        (err) => {
+          this.host?.log.debug({ err }, 'membership resync failed');
+          this.seq = -1;
+        },
+      )
+      .finally(() => {
+        this.resyncing = false;
+      });
+  }
+
+  /** Hands the current member set to the node; `changed` are the records this change carried. */
+  private publish(changed: MemberRecord[], reasons: Array<[number, string]>, partial: boolean): void {
     if (this.serve !== undefined) {
-      if (!v.partial) this.registrants = new Map();
       this.registrants ??= new Map();
-      for (const m of v.members) this.registrants.set(m.addr, { host: m.host, port: m.port });
+      for (const m of changed) this.registrants.set(m.addr, { host: m.host, port: m.port });
     }
     const self = this.self;
-    if (
-      self !== undefined &&
-      !v.partial &&
-      !v.members.some((m) => m.addr === self.addr && m.incarnation === self.incarnation)
-    ) {
+    if (self !== undefined && !partial && this.members.get(self.addr)?.incarnation !== self.incarnation) {
       // Dropped by the center (e.g. a lost connection); come back on the next renewal.
       this.renew();
     }
-    this.onView?.(toView(v));
+    this.onView?.({
+      members: [...this.members.values()],
+      reasons: new Map(reasons.map(([a, r]) => [a as Addr, r])),
+      ...(partial ? { partial: true } : {}),
+    });
   }
 
   /** @internal A KV change pushed by the center. */

@@ -71,6 +71,11 @@ export interface MembershipProvider {
   /** Where to dial an address the views do not hold yet, e.g. the center itself (optional). */
   resolve?(addr: Addr): { host: string; port: number } | undefined;
   /**
+   * Where the node at `addr` lives by this provider's own config (a static file lists every member's
+   * host and port); a node started without `listen` listens there (optional).
+   */
+  listenAddress?(addr: Addr): { host: string; port: number } | undefined;
+  /**
    * Registers `self` and starts watching. Resolves once the first view has been delivered to
    * `onView`. Rejects with `RegistrationError` when the registration is refused.
    */

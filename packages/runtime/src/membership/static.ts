@@ -85,6 +85,12 @@ export class StaticMembership implements MembershipProvider {
     return new StaticMembership(validate(parsed, path));
   }
 
+  /** The host and port the config lists for `addr`, where a node started from it listens. */
+  listenAddress(addr: Addr): { host: string; port: number } | undefined {
+    const r = this.records.find((m) => m.addr === addr);
+    return r === undefined ? undefined : { host: r.host, port: r.port };
+  }
+
   async start(self: MemberRecord, onView: (view: MembershipView) => void): Promise<void> {
     this.self = self;
     this.onView = onView;

@@ -45,14 +45,22 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
     return Addr.group(record.addr) === Addr.group(this.self) || record.export || Addr.isHarbor(record.addr);
   }
 
+  /** Applies a provider's view; the version moves only when a record or a liveness changed. */
   applyView(view: MembershipView): void {
-    this.version++;
+    // The first change bumps the version, before any listener runs (route caches compare against it).
+    let changed = false;
+    const change = () => {
+      if (changed) return;
+      changed = true;
+      this.version++;
+    };
     const seen = new Set<number>();
     for (let record of view.members) {
       if (!this.visible(record)) continue;
       seen.add(record.addr);
       const entry = this.entries.get(record.addr);
       if (entry === undefined) {
+        change();
         this.entries.set(record.addr, { record, alive: true, learnsIncarnation: record.incarnation === '' });
         this.emit('memberUp', record);
         continue;
@@ -61,6 +69,7 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
       if (entry.learnsIncarnation && record.incarnation === '')
         record = { ...record, incarnation: prev.incarnation };
       if (prev.incarnation !== record.incarnation && prev.incarnation !== '' && record.incarnation !== '') {
+        change();
         entry.record = record;
         if (entry.alive) this.emit('memberDown', prev, 'restarted with a new incarnation');
         entry.alive = true;
@@ -68,16 +77,19 @@ export class MemberTable extends EventEmitter<MemberTableEvents> {
         continue;
       }
       if (!sameRecord(prev, record)) {
+        change();
         entry.record = record;
         if (entry.alive) this.emit('memberChanged', record, prev);
       }
     }
-    if (view.partial) return;
-    for (const [addr, entry] of [...this.entries]) {
-      if (seen.has(addr) || addr === this.self) continue;
-      this.entries.delete(addr);
-      if (entry.alive)
-        this.emit('memberDown', entry.record, view.reasons?.get(addr as Addr) ?? 'left the cluster');
+    if (!view.partial) {
+      for (const [addr, entry] of [...this.entries]) {
+        if (seen.has(addr) || addr === this.self) continue;
+        change();
+        this.entries.delete(addr);
+        if (entry.alive)
+          this.emit('memberDown', entry.record, view.reasons?.get(addr as Addr) ?? 'left the cluster');
+      }
     }
   }
 

@@ -1,5 +1,8 @@
-// Pending asks: each has an id, a deadline and one place that settles and unregisters it.
+// Pending asks: each has an id, a deadline and one place that settles and unregisters it. Ids are
+// random, so a peer cannot guess the id of an ask it did not receive.
+import { randomFillSync } from 'node:crypto';
 import { Addr, NodeDownError, type WireError } from '@troupe/transport';
+import { checkDuration } from '../actor/duration.js';
 import type { Replier } from '../actor/envelope.js';
 import type { ActorId } from '../actor/ref.js';
 import { AbortError, TimeoutError } from '../errors.js';
@@ -60,16 +63,48 @@ function expire(ask: PendingAsk): void {
   ask.reject(new TimeoutError(`${ask.describe()} timed out after ${ask.timeoutMs} ms`));
 }
 
-export class AskTable {
-  private nextId = 1;
-  /** Remote asks by id, so replies find them. */
-  private readonly remote = new Map<number, PendingAsk>();
+/** 32-bit random numbers from the system CSPRNG, drawn a pool at a time. */
+function cryptoRandom(): () => number {
+  const pool = new Uint32Array(256);
+  let next = pool.length;
+  return () => {
+    if (next === pool.length) {
+      randomFillSync(pool);
+      next = 0;
+    }
+    return pool[next++]!;
+  };
+}
 
-  /** Creates an ask with its deadline and abort signal wired. */
+export class AskTable {
+  /** Every unsettled ask by id: replies find remote ones, and a node stop settles them all. */
+  private readonly pending = new Map<number, PendingAsk>();
+
+  /** `random` returns uniform 32-bit integers (a seeded source in tests); default the system CSPRNG. */
+  constructor(private readonly random: () => number = cryptoRandom()) {}
+
+  /** A random id (1..2^32-1) no pending ask holds. */
+  private newId(): number {
+    for (;;) {
+      const id = this.random() >>> 0;
+      if (id !== 0 && !this.pending.has(id)) return id;
+    }
+  }
+
+  /**
+   * Creates an ask with its deadline and abort signal wired. A `timeoutMs` that is not a duration of
+   * 1..2^31-1 ms rejects the ask with `OptionError` naming it.
+   */
   create(target: ActorId, handler: string, timeoutMs: number, signal: AbortSignal | undefined): PendingAsk {
-    const id = this.nextId;
-    this.nextId = id >= 0x7fffffff ? 1 : id + 1;
+    const id = this.newId();
     const ask = new PendingAsk(this, id, target, handler, timeoutMs);
+    try {
+      checkDuration('timeoutMs', timeoutMs);
+    } catch (err) {
+      ask.reject(err as Error);
+      return ask;
+    }
+    this.pending.set(id, ask);
     if (signal !== undefined) {
       if (signal.aborted) {
         ask.reject(new AbortError(`${ask.describe()} was aborted`, { cause: signal.reason }));
@@ -93,7 +128,6 @@ export class AskTable {
     ask.peer = peer;
     if (via !== peer) ask.via = via;
     if (far !== undefined && far !== via && far !== peer) ask.far = far;
-    this.remote.set(ask.id, ask);
   }
 
   /** Called once per ask when it settles. */
@@ -101,15 +135,18 @@ export class AskTable {
     ask.settled = true;
     if (ask.timer !== undefined) clearTimeout(ask.timer);
     if (ask.onAbort !== undefined) ask.signal?.removeEventListener('abort', ask.onAbort);
-    if (ask.peer !== undefined) this.remote.delete(ask.id);
+    this.pending.delete(ask.id);
   }
 
+  /** The remote ask `id` (a reply's); local asks are not answered by frames. */
   get(id: number): PendingAsk | undefined {
-    return this.remote.get(id);
+    const ask = this.pending.get(id);
+    return ask?.peer === undefined ? undefined : ask;
   }
 
+  /** Unsettled asks, local and remote. */
   get size(): number {
-    return this.remote.size;
+    return this.pending.size;
   }
 
   /**
@@ -119,7 +156,8 @@ export class AskTable {
   peerDown(peer: number, reason: string): number {
     let err: NodeDownError | undefined;
     let n = 0;
-    for (const ask of this.remote.values()) {
+    for (const ask of [...this.pending.values()]) {
+      if (ask.peer === undefined) continue;
       if (ask.peer !== peer && ask.via !== peer && ask.far !== peer) continue;
       err ??= new NodeDownError(Addr.format(peer as Addr), reason);
       ask.reject(err);
@@ -128,8 +166,8 @@ export class AskTable {
     return n;
   }
 
-  /** Rejects everything (node stop). */
+  /** Rejects everything, local asks included (node stop). */
   rejectAll(err: Error): void {
-    for (const ask of this.remote.values()) ask.reject(err);
+    for (const ask of [...this.pending.values()]) ask.reject(err);
   }
 }

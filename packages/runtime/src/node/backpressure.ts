@@ -1,19 +1,9 @@
 // Per-peer backpressure for extensions: whether a link takes more bytes now, and a call when it drains.
 import type { Addr, TcpTransport } from '@troupe/transport';
 
-/** The transport's writable/drain signals (`TcpTransport#writable` and its `drain` event). */
-interface DrainingTransport {
-  writable?(peer: Addr): boolean;
-  on(event: 'drain', fn: (peer: Addr) => void): unknown;
-  off(event: 'drain', fn: (peer: Addr) => void): unknown;
-}
-
-/**
- * Waiters for links to drain. A transport without the writable signal reports every link writable,
- * so waiters run at once (nothing is ever held back waiting for a signal that cannot come).
- */
+/** Waiters for links to drain, over the transport's `writable` and `drain` signals. */
 export class BackpressureSignals {
-  readonly #transport: DrainingTransport;
+  readonly #transport: TcpTransport;
   readonly #waiters = new Map<number, Array<() => void>>();
   readonly #onDrain = (peer: Addr): void => {
     const fns = this.#waiters.get(peer);
@@ -23,13 +13,12 @@ export class BackpressureSignals {
   };
 
   constructor(transport: TcpTransport) {
-    this.#transport = transport as unknown as DrainingTransport;
+    this.#transport = transport;
     this.#transport.on('drain', this.#onDrain);
   }
 
   writable(peer: Addr): boolean {
-    const t = this.#transport;
-    return typeof t.writable === 'function' ? t.writable(peer) : true;
+    return this.#transport.writable(peer);
   }
 
   /** Calls `fn` once when `peer`'s link drains below its high-water mark, or now if it is below. */

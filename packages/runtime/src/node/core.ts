@@ -7,6 +7,7 @@ import type { ActorCell } from '../actor/cell.js';
 import type { ActorNodeApi } from '../actor/context.js';
 import type { AnyActorDefinition } from '../actor/define.js';
 import { Dispatcher } from '../actor/dispatcher.js';
+import { emitSafely } from '../actor/listeners.js';
 import { type ActorId, ActorRef } from '../actor/ref.js';
 import { NoMemberError } from '../errors.js';
 import { Picker, type PickStrategy } from '../membership/pick.js';
@@ -112,7 +113,9 @@ export class NodeCore {
     this.observer = input.observer;
     this.transport = transport;
     this.membership = input.membership;
-    this.dispatcher = new Dispatcher(options.throughput, options.turnBudget);
+    this.dispatcher = new Dispatcher(options.throughput, options.turnBudget, (err) =>
+      this.log.error({ err }, 'run failed'),
+    );
     this.table = new MemberTable(options.addr);
     this.out = new Outbound(options.addr, transport, this.table, this.membership, options.maxHops, this.log);
     this.watches = new WatchRegistry(options.addr, {
@@ -159,10 +162,15 @@ export class NodeCore {
     const table = this.table;
     const events = this.events;
     table.on('memberUp', (m) => {
+      // Membership says it is back: dial now rather than after the link's reconnect backoff.
+      t.resetBackoff(m.addr);
       this.liveness.memberUp.emit(m);
       events.emit('memberUp', m);
     });
-    table.on('memberChanged', (m, p) => events.emit('memberChanged', m, p));
+    table.on('memberChanged', (m, p) => {
+      if (m.incarnation !== p.incarnation) t.resetBackoff(m.addr);
+      events.emit('memberChanged', m, p);
+    });
     table.on('memberDown', (m, reason) => {
       this.liveness.peerGone(m.addr, reason);
       if (t.isUp(m.addr) && !table.get(m.addr)) t.disconnect(m.addr, reason);
@@ -281,7 +289,8 @@ export class NodeCore {
     this.deadLetterCount++;
     if (this.log.isLevelEnabled('debug'))
       this.log.debug({ to: `${Addr.format(to.node as Addr)}/${to.name}`, handler, reason }, 'dead letter');
-    if (this.events.listenerCount('deadLetter') > 0) this.events.emit('deadLetter', { to, handler, reason });
+    if (this.events.listenerCount('deadLetter') > 0)
+      emitSafely(this.events, this.log, 'deadLetter', { to, handler, reason });
   }
 
   hookFailed(err: unknown, name: string): void {
@@ -371,7 +380,7 @@ export class NodeCore {
       }
     }
     this.closed = true;
-    this.actors.stopAll('node stopping');
+    await this.actors.stopAll('node stopping', abrupt ? 0 : this.options.stopDrainMs);
     this.asks.rejectAll(new ClosedError(`node ${Addr.format(this.addr)}`));
     this.dispatcher.close();
     if (!abrupt) await this.transport.close();

@@ -82,6 +82,13 @@ export interface ExtensionHost {
    */
   onMissingActor(hook: (name: string, message: LocalMessage) => boolean): () => void;
   /**
+   * Holds back the named local actor's user messages (system messages, stop included, still run),
+   * so a stream or a slow client session can push back. False when no such actor runs.
+   */
+  suspend(name: string): boolean;
+  /** Lets a suspended actor's user messages run again. False when no such actor runs. */
+  resume(name: string): boolean;
+  /**
    * Fans one message out to several actors of `node` with one link frame (or locally with no frame).
    * Each name gets the message as a tell; a missing one is a dead letter (or goes to the activation
    * hooks). Throws the transport's errors when the frame cannot be sent.

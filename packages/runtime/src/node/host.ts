@@ -49,6 +49,12 @@ class Host implements ExtensionHost {
   onMissingActor(hook: (name: string, message: LocalMessage) => boolean): () => void {
     return this.core.delivery.onMissing(hook);
   }
+  suspend(name: string): boolean {
+    return this.core.actors.suspend(name);
+  }
+  resume(name: string): boolean {
+    return this.core.actors.resume(name);
+  }
   multicast(node: Addr, names: readonly string[], handler: string, arg: unknown, sender?: ActorId): void {
     this.core.router.multicast(node, names, handler, arg, sender);
   }

@@ -56,9 +56,10 @@ export class Inbound {
   /** Claims the core's kinds in `frames`. */
   claim(frames: FrameKinds): void {
     const core = 'core';
-    frames.claim(Kind.Tell, (f, via) => this.guard(f, via, () => this.call(f, false)), core);
-    frames.claim(Kind.Ask, (f, via) => this.guard(f, via, () => this.call(f, true)), core);
-    frames.claim(Kind.Reply, (f, via) => this.guard(f, via, () => this.reply(f)), core);
+    // Calls and replies are the hot path: no closure per frame.
+    frames.claim(Kind.Tell, this.onTell, core);
+    frames.claim(Kind.Ask, this.onAsk, core);
+    frames.claim(Kind.Reply, this.onReply, core);
     frames.claim(Kind.Watch, (f, via) => this.array(f, via, (b) => this.watch(f, via, b)), core);
     frames.claim(
       Kind.Unwatch,
@@ -97,15 +98,35 @@ export class Inbound {
     frames.claim(Kind.Multicast, (f, via) => this.array(f, via, (b) => this.multicast(f, via, b)), core);
   }
 
-  /** Runs a call-frame handler; a malformed frame is dropped with a logged reason. */
-  private guard(frame: Frame, via: Addr, fn: () => void): void {
+  private readonly onTell = (frame: Frame, via: Addr): void => {
     try {
-      fn();
+      this.call(frame, false);
     } catch (err) {
-      const host = this.host;
-      host.log.warn({ err, from: Addr.format(via), kind: frame.kind }, 'malformed call frame dropped');
-      host.deadLetter({ node: host.addr, name: '' }, '', `malformed frame: ${(err as Error).message}`);
+      this.malformedCall(frame, via, err);
     }
+  };
+
+  private readonly onAsk = (frame: Frame, via: Addr): void => {
+    try {
+      this.call(frame, true);
+    } catch (err) {
+      this.malformedCall(frame, via, err);
+    }
+  };
+
+  private readonly onReply = (frame: Frame, via: Addr): void => {
+    try {
+      this.reply(frame);
+    } catch (err) {
+      this.malformedCall(frame, via, err);
+    }
+  };
+
+  /** A call or reply frame whose head does not parse: dropped with a logged reason. */
+  private malformedCall(frame: Frame, via: Addr, err: unknown): void {
+    const host = this.host;
+    host.log.warn({ err, from: Addr.format(via), kind: frame.kind }, 'malformed call frame dropped');
+    host.deadLetter({ node: host.addr, name: '' }, '', `malformed frame: ${(err as Error).message}`);
   }
 
   /** Decodes a msgpack-array body and hands it on; anything else is dropped with a logged reason. */

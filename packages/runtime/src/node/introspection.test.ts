@@ -79,6 +79,10 @@ describe('node.stats() and troupe.node', () => {
     // The remote ask itself waits in deep's mailbox by now, behind the five casts.
     expect(remote.actors.mailboxes.map((m) => m.name)).toEqual(['deep', 'shallow']);
     expect(remote.transport.framesIn).toBeGreaterThan(0);
+    const toB = a.stats().links.find((l) => l.peer === b.addr);
+    expect(toB?.state).toBe('up');
+    expect(toB!.bytesOut).toBeGreaterThan(0);
+    expect(toB!.framesIn).toBeGreaterThan(0);
     expect(releases).toHaveLength(2);
     for (const release of releases.splice(0)) release();
     await Promise.all([holdDeep, holdShallow, pending]);

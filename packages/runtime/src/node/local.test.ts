@@ -53,7 +53,7 @@ describe('local actors', () => {
     for (let i = 0; i < 1000; i++) c.cast.add(1);
     expect(await c.call.get()).toBe(1003);
     const again = node.ref<typeof Counter>('1.1.1', 'c');
-    expect(await again.call.get({ timeoutMs: 100 })).toBe(1003);
+    expect(await again.call.get(undefined, { timeoutMs: 100 })).toBe(1003);
   });
 
   it('tells a lone options object from an argument', async () => {
@@ -75,7 +75,8 @@ describe('local actors', () => {
     expect(await e.call.echo([1, 2])).toEqual([1, 2]);
     expect(await e.call.echo({})).toEqual({});
     expect(await e.call.echo({ timeoutMs: 5, other: 1 })).toEqual({ timeoutMs: 5, other: 1 });
-    expect(await e.call.none({ timeoutMs: 1000 })).toBe('no argument');
+    expect(await e.call.echo({ timeoutMs: 30_000 })).toEqual({ timeoutMs: 30_000 });
+    expect(await e.call.none(undefined, { timeoutMs: 1000 })).toBe('no argument');
   });
 
   it('never interleaves an async handler with the next message', async () => {
@@ -117,24 +118,30 @@ describe('local actors', () => {
     expect((err as RemoteError).message).toBe('bad things');
   });
 
-  it('restarts a crashing actor with fresh state and keeps serving', async () => {
+  it('keeps the state when an ask fails; restarts with fresh state when a cast fails', async () => {
     const node = await start();
     const c = node.spawn(Counter, { name: 'c', args: { start: 10 } });
     expect(await c.call.add(5)).toBe(15);
     await expect(c.call.boom('x')).rejects.toBeInstanceOf(RemoteError);
+    expect(await c.call.get()).toBe(15);
+    c.cast.boom('x');
     expect(await c.call.get()).toBe(10);
     // Repeated failures back off but the actor still comes back.
-    await expect(c.call.boom('y')).rejects.toBeInstanceOf(RemoteError);
-    await expect(c.call.boom('z')).rejects.toBeInstanceOf(RemoteError);
+    c.cast.boom('y');
+    c.cast.boom('z');
     expect(await c.call.add(1)).toBe(11);
   });
 
   it('supports stop and resume policies', async () => {
     const node = await start();
-    const stopped = node.spawn(Counter, { name: 's', args: { start: 1 }, supervision: { policy: 'stop' } });
+    const stopped = node.spawn(Counter, {
+      name: 's',
+      args: { start: 1 },
+      supervision: { policy: 'stop', onAskError: 'supervise' },
+    });
     const resumed = node.spawn(Counter, { name: 'r', args: { start: 1 }, supervision: { policy: 'resume' } });
     await resumed.call.add(1);
-    await expect(resumed.call.boom('x')).rejects.toBeInstanceOf(RemoteError);
+    resumed.cast.boom('x');
     expect(await resumed.call.get()).toBe(2);
     const terminated = new Promise<string>((resolve) => node.watch(stopped, (t) => resolve(t.reason)));
     await expect(stopped.call.boom('fatal')).rejects.toBeInstanceOf(RemoteError);
@@ -169,14 +176,14 @@ describe('local actors', () => {
     expect(await parent.call.bump()).toBe(1);
     const child = node.ref<typeof Child>(await parent.call.spawnChild(undefined));
     const childGone = new Promise<string>((resolve) => node.watch(child, (t) => resolve(t.reason)));
-    await expect(child.call.fail('bad child')).rejects.toBeInstanceOf(RemoteError);
+    child.cast.fail('bad child');
     expect(await childGone).toBe('failed: bad child');
     // The parent restarted (its default policy): fresh state.
     expect(await parent.call.bump()).toBe(1);
     // A top-level actor that escalates just stops.
     const top = node.spawn(Child, { name: 'top' });
     const topGone = new Promise<string>((resolve) => node.watch(top, (t) => resolve(t.reason)));
-    await expect(top.call.fail('alone')).rejects.toBeInstanceOf(RemoteError);
+    top.cast.fail('alone');
     expect(await topGone).toBe('failed: alone');
   });
 

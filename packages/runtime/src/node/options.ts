@@ -1,6 +1,7 @@
 // Node options: defaults, checks that name the property, resolved once and frozen.
 import { Addr, OptionError } from '@troupe/transport';
 import type { Logger } from 'pino';
+import { checkDuration } from '../actor/duration.js';
 import type { MembershipProvider } from '../membership/provider.js';
 
 /** Link settings passed through to the transport. */
@@ -49,6 +50,11 @@ export interface NodeOptions {
   maxHops?: number;
   /** How often members whose link is down are probed. Default 500 ms. */
   probeIntervalMs?: number;
+  /**
+   * How long `stop()` lets handlers already running (or awaiting) finish before their actors are
+   * stopped anyway and their asks fail with `ActorStoppedError`. Default 2000 ms.
+   */
+  stopDrainMs?: number;
   link?: LinkOptions;
 }
 
@@ -59,6 +65,17 @@ export const DEFAULT_THROUGHPUT = 100;
 export const DEFAULT_TURN_BUDGET = 10_000;
 export const DEFAULT_PROBE_INTERVAL_MS = 500;
 export const DEFAULT_MAX_HOPS = 4;
+export const DEFAULT_STOP_DRAIN_MS = 2000;
+
+/** Link options that are durations, checked here so a bad one names its full property. */
+const LINK_DURATIONS = [
+  'downTimeoutMs',
+  'heartbeatIntervalMs',
+  'reconnectBaseMs',
+  'reconnectMaxMs',
+  'handshakeTimeoutMs',
+  'connectTimeoutMs',
+] as const;
 
 export interface ResolvedNodeOptions {
   addr: Addr;
@@ -74,6 +91,7 @@ export interface ResolvedNodeOptions {
   throughput: number;
   turnBudget: number;
   probeIntervalMs: number;
+  stopDrainMs: number;
   maxHops: number;
   link: LinkOptions;
 }
@@ -90,18 +108,33 @@ function hops(value: number): number {
   return value;
 }
 
+function link(o: LinkOptions | undefined): LinkOptions {
+  const out = { ...o };
+  for (const name of LINK_DURATIONS) {
+    const value = out[name];
+    if (value !== undefined) checkDuration(`link.${name}`, value);
+  }
+  return out;
+}
+
+/**
+ * Resolves and freezes a node's options. Without `listen`, a node listens where its membership says
+ * it lives (a static config file's host and port), else on 127.0.0.1 and a free port.
+ */
 export function resolveNodeOptions(o: NodeOptions): Readonly<ResolvedNodeOptions> {
   if (typeof o.secret !== 'string' || o.secret.length === 0)
     throw new OptionError('secret', 'must be a non-empty string');
-  const listenHost = o.listen?.host ?? '127.0.0.1';
-  const listenPort = o.listen?.port ?? 0;
+  const addr = Addr.of(o.addr);
+  const listed = o.listen === undefined ? o.membership?.listenAddress?.(addr) : undefined;
+  const listenHost = o.listen?.host ?? listed?.host ?? '127.0.0.1';
+  const listenPort = o.listen?.port ?? listed?.port ?? 0;
   if (!Number.isInteger(listenPort) || listenPort < 0 || listenPort > 65535) {
     throw new OptionError('listen.port', `must be 0..65535, got ${listenPort}`);
   }
   const advertiseHost =
     o.advertiseHost ?? (listenHost === '0.0.0.0' || listenHost === '::' ? '127.0.0.1' : listenHost);
   return Object.freeze({
-    addr: Addr.of(o.addr),
+    addr,
     secret: o.secret,
     clusterId: o.clusterId ?? DEFAULT_CLUSTER_ID,
     listenHost,
@@ -109,12 +142,13 @@ export function resolveNodeOptions(o: NodeOptions): Readonly<ResolvedNodeOptions
     advertiseHost,
     export: o.export ?? false,
     meta: o.meta ?? {},
-    askTimeoutMs: positive('askTimeoutMs', o.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS),
+    askTimeoutMs: checkDuration('askTimeoutMs', o.askTimeoutMs ?? DEFAULT_ASK_TIMEOUT_MS),
     mailboxLimit: positive('mailboxLimit', o.mailboxLimit ?? DEFAULT_MAILBOX_LIMIT),
     throughput: positive('throughput', o.throughput ?? DEFAULT_THROUGHPUT),
     turnBudget: positive('turnBudget', o.turnBudget ?? DEFAULT_TURN_BUDGET),
-    probeIntervalMs: positive('probeIntervalMs', o.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS),
+    probeIntervalMs: checkDuration('probeIntervalMs', o.probeIntervalMs ?? DEFAULT_PROBE_INTERVAL_MS),
+    stopDrainMs: checkDuration('stopDrainMs', o.stopDrainMs ?? DEFAULT_STOP_DRAIN_MS),
     maxHops: hops(o.maxHops ?? DEFAULT_MAX_HOPS),
-    link: { ...o.link },
+    link: link(o.link),
   });
 }

@@ -7,6 +7,7 @@ import type { ActorNodeApi } from '../actor/context.js';
 import type { AnyActorDefinition } from '../actor/define.js';
 import type { Dispatcher } from '../actor/dispatcher.js';
 import { type ActorId, ActorRef, type Router } from '../actor/ref.js';
+import { CellRegistry } from '../actor/registry.js';
 import type { SpawnOptions } from '../actor/spawn.js';
 import { ActorExistsError } from '../errors.js';
 import type { Watcher } from './watches.js';
@@ -30,7 +31,7 @@ export interface RegistryHost {
 
 /** The live actors of a node; the `CellHost` every cell talks to. */
 export class ActorRegistry implements CellHost {
-  readonly #cells = new Map<string, ActorCell>();
+  readonly #cells = new CellRegistry();
   /** System actors (spawned by the node, its membership provider or its extensions). */
   readonly #system = new Set<ActorCell>();
 
@@ -111,9 +112,19 @@ export class ActorRegistry implements CellHost {
     return true;
   }
 
-  /** Stops every actor at once (node shutdown). */
-  stopAll(reason: string): void {
-    for (const cell of this.all()) cell.stopNow(reason);
+  /** Stops every actor, letting running handlers finish for at most `drainMs` (node shutdown). */
+  stopAll(reason: string, drainMs: number): Promise<void> {
+    return this.#cells.stopAll(reason, drainMs);
+  }
+
+  /** Holds back the named actor's user messages (backpressure); false when there is no such actor. */
+  suspend(name: string): boolean {
+    return this.#cells.suspend(name);
+  }
+
+  /** Lets a suspended actor's user messages run again; false when there is no such actor. */
+  resume(name: string): boolean {
+    return this.#cells.resume(name);
   }
 
   // ---- CellHost ----------------------------------------------------------------------------------

@@ -1,23 +1,9 @@
 // `node.stats()`: actors, mailbox depths, asks in flight, dead letters, links and extension sections.
-import { Addr, OptionError, type TcpTransport, type TransportStats } from '@troupe/transport';
+import { Addr, type LinkStats, OptionError, type TransportStats } from '@troupe/transport';
 import type { NodeCore } from './core.js';
 
 /** How many of the deepest mailboxes `stats()` lists by default. */
 export const DEFAULT_STATS_TOP = 10;
-
-/** One link as the transport reports it (`TcpTransport#linkStats`). */
-export interface LinkStatsEntry {
-  peer: number;
-  state: string;
-  bytesIn: number;
-  bytesOut: number;
-  framesIn: number;
-  framesOut: number;
-  /** Heartbeat round trip; undefined before the first. */
-  rttMs?: number | undefined;
-  /** When the link came up (ms epoch). */
-  since: number;
-}
 
 /** A snapshot of one node, as `node.stats()` and the `troupe.node` actor's `stats` answer it. */
 export interface NodeStats {
@@ -34,13 +20,13 @@ export interface NodeStats {
     /** The deepest mailboxes, deepest first (at most `top`, only non-empty ones). */
     mailboxes: Array<{ name: string; depth: number }>;
   };
-  /** Asks sent to other nodes and not yet settled. */
+  /** Asks this node sent (to local or remote actors) and not yet settled. */
   asksInFlight: number;
   deadLetters: number;
   /** Live members this node sees, itself included. */
   members: number;
-  /** Per-peer links (empty when the transport does not report them). */
-  links: LinkStatsEntry[];
+  /** Per-peer links: state, bytes and frames each way, heartbeat RTT, since when up. */
+  links: LinkStats[];
   /** The transport's totals. */
   transport: TransportStats;
   /** Each extension's section, by extension name. */
@@ -51,17 +37,6 @@ export interface NodeStats {
 export interface StatsOptions {
   /** How many of the deepest mailboxes to list. Default `DEFAULT_STATS_TOP`. */
   top?: number;
-}
-
-interface LinkReporting {
-  linkStats?(): Array<Omit<LinkStatsEntry, 'peer'> & { peer: number }>;
-}
-
-/** The per-link figures, when the transport has them. */
-function linkStats(transport: TcpTransport): LinkStatsEntry[] {
-  const t = transport as TcpTransport & LinkReporting;
-  if (typeof t.linkStats !== 'function') return [];
-  return t.linkStats().map((l) => ({ ...l, peer: l.peer }));
 }
 
 /** Collects a node's stats. Cost grows with the number of actors (a scan for the deepest mailboxes). */
@@ -87,7 +62,7 @@ export function collectStats(core: NodeCore, startedAt: number, options: StatsOp
     asksInFlight: core.asks.size,
     deadLetters: core.deadLetterCount,
     members: core.table.members().length,
-    links: linkStats(core.transport),
+    links: core.transport.linkStats(),
     transport: core.transport.stats(),
     extensions: core.extensions.stats(),
   };

@@ -1,17 +1,38 @@
 // In-process test clusters: real nodes over loopback TCP, with kill (abrupt), stop (graceful) and restart.
-import { Addr } from '@troupe/transport';
+import { Addr, TroupeError } from '@troupe/transport';
 import type { Logger } from 'pino';
 import { CenterMembership } from '../membership/center.js';
-import { EtcdMembership } from '../membership/etcd.js';
 import type { MembershipProvider } from '../membership/provider.js';
 import { StaticMembership } from '../membership/static.js';
 import { killNode } from '../node/kill.js';
 import { coreOf, Node, type NodeStartOptions } from '../node/node.js';
-import { type EtcdServer, startEtcd } from './etcd-server.js';
+import { ClusterFaults, type Side } from './faults.js';
 import { freePort } from './ports.js';
 
+/**
+ * A membership for test clusters provided by another package (`etcdTestMembership()` from
+ * `@troupe/membership-etcd/testing`): a provider per node, and what to release when the cluster closes.
+ */
+export interface TestMembershipFactory {
+  readonly kind: string;
+  provider(addr: Addr, cluster: { clusterId: string; leaseMs?: number }): MembershipProvider;
+  /** Called once by `close()`, and when the cluster fails to start. */
+  close?(): Promise<void>;
+}
+
+/** How long `createTestCluster` waits for every node to see the others by default. */
+export const DEFAULT_CONVERGE_TIMEOUT_MS = 10_000;
+
+/** A test cluster's nodes did not all see each other in time; the message names who misses whom. */
+export class ClusterNotConvergedError extends TroupeError {
+  constructor(message: string) {
+    super('CLUSTER_NOT_CONVERGED', message);
+    this.name = 'ClusterNotConvergedError';
+  }
+}
+
 /** Which membership provider the cluster's nodes use. */
-export type TestMembership = 'static' | 'center' | 'etcd';
+export type TestMembership = 'static' | 'center' | TestMembershipFactory;
 
 export interface TestClusterOptions {
   /** Node addresses, e.g. `['1.1.1', '1.2.1']`. */
@@ -21,16 +42,18 @@ export interface TestClusterOptions {
   logger?: Logger;
   /** Extra options for every node (link timeouts, ask deadline, ...). */
   nodeOptions?: Partial<Omit<NodeStartOptions, 'addr' | 'membership' | 'listen'>>;
-  /** Membership provider: `static` (default), `center` or `etcd` (starts and stops its own etcd). */
+  /** Membership provider: `static` (default), `center`, or a factory (etcd); the cluster closes it. */
   membership?: TestMembership;
   /** With `center`: the node that runs the registry; default the first node. */
   center?: string;
   /** With `center`: persist the registry's KV to this file. */
   centerPersistFile?: string;
-  /** With `center`: lease length (ms); with `etcd`: lease TTL is max(1, round(leaseMs / 1000)) s. */
+  /** With `center`: lease length (ms); passed to a factory (etcd rounds it to whole seconds). */
   leaseMs?: number;
   /** Static membership: members that run outside this process (e.g. child processes). */
   external?: Array<{ addr: string; port: number; host?: string }>;
+  /** How long to wait for every node to see the others. Default `DEFAULT_CONVERGE_TIMEOUT_MS`. */
+  convergeTimeoutMs?: number;
   /** Per-node extras, by address. */
   perNode?: Record<string, Partial<Omit<NodeStartOptions, 'addr' | 'membership' | 'listen'>>>;
 }
@@ -46,10 +69,18 @@ export interface TestCluster {
   stop(addr: string): Promise<void>;
   /** Starts the node at `addr` again (same address and port, new incarnation). */
   restart(addr: string): Promise<Node>;
-  /** Stops every node (and the cluster's etcd). Idempotent. */
+  /**
+   * Cuts every link between the nodes of `a` and those of `b`, both ways (frames and heartbeats are
+   * dropped silently, nothing reconnects): each side declares the other down after the link's
+   * `downTimeoutMs`. Holds across restarts until `heal`.
+   */
+  partition(a: Side, b: Side): void;
+  /** Holds every frame `from` sends to `to` for `ms` (one direction). Holds across restarts until `heal`. */
+  slow(from: string, to: string, ms: number): void;
+  /** Removes the partitions and slowdowns between `a` and `b`, or all of them without arguments. */
+  heal(a?: Side, b?: Side): void;
+  /** Stops every node and closes the membership factory (an etcd). Idempotent. */
   close(): Promise<void>;
-  /** The etcd started for this cluster, with `membership: 'etcd'`. */
-  readonly etcd: EtcdServer | undefined;
   /** Ports by address, fixed for the cluster's life. */
   port(addr: string): number;
 }
@@ -67,12 +98,13 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
     members.push({ addr: Addr.parse(e.addr), host: e.host ?? '127.0.0.1', port: e.port, export: false });
   const secret = options.secret ?? 'test-cluster-secret';
   const running = new Map<number, Node>();
+  const faults = new ClusterFaults((addr) => running.get(addr));
 
   const kind = options.membership ?? 'static';
   const centerAddr = Addr.parse(options.center ?? options.nodes[0] ?? '1.1.1');
   if (kind === 'center' && !ports.has(centerAddr)) ports.set(centerAddr, await freePort());
   const clusterId = options.clusterId ?? 'troupe';
-  const etcd = kind === 'etcd' ? await startEtcd() : undefined;
+  const factory = typeof kind === 'object' ? kind : undefined;
 
   const membershipFor = (addr: Addr): MembershipProvider => {
     switch (kind) {
@@ -86,12 +118,8 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
             ? { serve: options.centerPersistFile ? { persistFile: options.centerPersistFile } : true }
             : {}),
         });
-      case 'etcd':
-        return new EtcdMembership({
-          endpoints: [etcd!.endpoint],
-          clusterId,
-          ...(options.leaseMs ? { leaseTtlSec: Math.max(1, Math.round(options.leaseMs / 1000)) } : {}),
-        });
+      default:
+        return kind.provider(addr, { clusterId, ...(options.leaseMs ? { leaseMs: options.leaseMs } : {}) });
     }
   };
 
@@ -108,6 +136,7 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
       membership: membershipFor(addr),
     });
     running.set(addr, node);
+    faults.started(node);
     return node;
   };
 
@@ -121,17 +150,25 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
   const failed = started.find((r) => r.status === 'rejected');
   if (failed) {
     await Promise.allSettled([...running.values()].map((n) => n.stop()));
-    await etcd?.stop();
+    await factory?.close?.();
     throw (failed as PromiseRejectedResult).reason;
   }
 
   // Registries push views a moment after `start` resolves: wait until every node sees the others.
   const everyone = [...running.values()];
-  const deadline = Date.now() + 10_000;
+  const deadline = Date.now() + (options.convergeTimeoutMs ?? DEFAULT_CONVERGE_TIMEOUT_MS);
   for (const node of everyone) {
-    const expected = everyone.filter((o) => coreOf(node).table.visible(o.selfView())).length;
-    while (node.members().length < expected) {
-      if (Date.now() > deadline) break;
+    const expected = everyone.filter((o) => coreOf(node).table.visible(o.selfView()));
+    while (node.members().length < expected.length) {
+      if (Date.now() > deadline) {
+        const seen = new Set(node.members().map((m) => m.addr));
+        const missing = expected.filter((o) => !seen.has(o.addr)).map((o) => Addr.format(o.addr));
+        await Promise.allSettled(everyone.map((n) => n.stop()));
+        await factory?.close?.();
+        throw new ClusterNotConvergedError(
+          `test cluster: ${Addr.format(node.addr)} does not see ${missing.join(', ')} after ${options.convergeTimeoutMs ?? DEFAULT_CONVERGE_TIMEOUT_MS} ms`,
+        );
+      }
       await new Promise((r) => setTimeout(r, 5));
     }
   }
@@ -149,11 +186,13 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
     async kill(addr) {
       const node = get(addr);
       running.delete(node.addr);
+      faults.stopped(node);
       await killNode(node);
     },
     async stop(addr) {
       const node = get(addr);
       running.delete(node.addr);
+      faults.stopped(node);
       await node.stop();
     },
     async restart(addr) {
@@ -161,20 +200,23 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
       const old = running.get(a);
       if (old) {
         running.delete(a);
+        faults.stopped(old);
         await old.stop();
       }
       return startNode(a);
     },
+    partition: (a, b) => faults.partition(a, b),
+    slow: (from, to, ms) => faults.slow(from, to, ms),
+    heal: (a, b) => faults.heal(a, b),
     close() {
       closing ??= (async () => {
         const nodes = [...running.values()];
         running.clear();
         await Promise.allSettled(nodes.map((n) => n.stop()));
-        await etcd?.stop();
+        await factory?.close?.();
       })();
       return closing;
     },
-    etcd,
     port(addr) {
       const p = ports.get(Addr.parse(addr));
       if (p === undefined) throw new Error(`test cluster: no node ${addr}`);

@@ -1,11 +1,11 @@
 // A set of transports on loopback with a shared address book, for tests; closes all it started.
 import { EventEmitter } from 'eventemitter3';
 import { type Logger, pino } from 'pino';
-import { Addr } from './addr.js';
-import type { Frame } from './frame.js';
-import type { TransportOptions } from './options.js';
+import { Addr } from '../addr.js';
+import type { Frame } from '../frame.js';
+import type { TransportOptions } from '../options.js';
+import { TcpTransport } from '../transport.js';
 import type { RawPeer, RawServer } from './raw-peer.js';
-import { TcpTransport } from './transport.js';
 
 /** A frame received by a test transport, copied out of the socket chunk. */
 export interface Received {

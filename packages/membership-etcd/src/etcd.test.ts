@@ -4,14 +4,14 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { KvEvent, MemberRecord, MembershipView } from '@troupe/runtime';
+import { RegistrationError } from '@troupe/runtime';
 import { Addr, OptionError } from '@troupe/transport';
 import { Etcd3 } from 'etcd3';
 import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { RegistrationError } from '../errors.js';
-import { type EtcdServer, etcdAvailable, startEtcd } from '../testing/etcd-server.js';
 import { EtcdMembership, type EtcdMembershipOptions } from './etcd.js';
-import type { KvEvent, MemberRecord, MembershipView } from './provider.js';
+import { type EtcdServer, etcdAvailable, startEtcd } from './testing/etcd-server.js';
 
 const LEASE_TTL_SEC = 2;
 const haveEtcd = etcdAvailable();
@@ -416,7 +416,7 @@ console.log('stopped');
       const started = Date.now();
       const code = await new Promise<number | null>((resolve, reject) => {
         const child = spawn(process.execPath, ['--import', 'tsx', '--conditions=@troupe/source', script], {
-          cwd: fileURLToPath(new URL('../../../..', import.meta.url)),
+          cwd: fileURLToPath(new URL('../../..', import.meta.url)),
           stdio: ['ignore', 'pipe', 'inherit'],
         });
         let out = '';

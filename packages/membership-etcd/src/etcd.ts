@@ -1,4 +1,7 @@
 // Membership over etcd: registration under a lease, a prefix watch for views, a KV store for configuration.
+
+import type { KvStore, MemberRecord, MembershipProvider, MembershipView } from '@troupe/runtime';
+import { RegistrationError, validateRecord } from '@troupe/runtime';
 import { Addr, ClosedError } from '@troupe/transport';
 import {
   Etcd3,
@@ -10,13 +13,10 @@ import {
   type Watcher,
 } from 'etcd3';
 import { type Logger, pino } from 'pino';
-import { RegistrationError } from '../errors.js';
 import { boundedCancel, EtcdKvStore, RevisionClock } from './etcd-kv.js';
 import { EtcdMemberSet } from './etcd-members.js';
 import { type EtcdMembershipOptions, type Resolved, resolveOptions } from './etcd-options.js';
 import { decodeRecord, encodeRecord, KV_DIR, leftKey, MEMBERS_DIR, memberKey } from './etcd-record.js';
-import type { KvStore, MemberRecord, MembershipProvider, MembershipView } from './provider.js';
-import { validateRecord } from './record.js';
 
 export type { EtcdMembershipOptions } from './etcd-options.js';
 export {

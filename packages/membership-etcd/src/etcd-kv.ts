@@ -1,8 +1,9 @@
 // The etcd provider's KvStore: cluster configuration under `<prefix>kv/`, with prefix watches.
+
+import type { KvEvent, KvStore } from '@troupe/runtime';
 import { ClosedError } from '@troupe/transport';
 import type { IKeyValue, IWatchResponse, Namespace, Watcher } from 'etcd3';
 import type { Logger } from 'pino';
-import type { KvEvent, KvStore } from './provider.js';
 
 /** The highest etcd revision a provider has seen in any answer; watches start right after it. */
 export class RevisionClock {

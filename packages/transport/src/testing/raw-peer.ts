@@ -1,9 +1,9 @@
 // A hand-driven peer over a raw socket, for tests that must break or stall the protocol on purpose.
 import net from 'node:net';
 import { EventEmitter } from 'eventemitter3';
-import type { Addr } from './addr.js';
-import { encodeBody } from './codec.js';
-import { encodeFrame, type Frame, FrameDecoder, FrameKind, HEADER_SIZE } from './frame.js';
+import type { Addr } from '../addr.js';
+import { encodeBody } from '../codec.js';
+import { encodeFrame, type Frame, FrameDecoder, FrameKind, HEADER_SIZE } from '../frame.js';
 import {
   authFrame,
   checkHello,
@@ -12,8 +12,8 @@ import {
   newNonce,
   PROTOCOL_VERSION,
   type Role,
-} from './handshake.js';
-import { once } from './test-helpers.js';
+} from '../handshake.js';
+import { once } from './wait.js';
 
 /** Who the raw peer claims to be in a handshake. */
 export interface RawIdentity {

@@ -1,9 +1,10 @@
 // The member set an etcd provider keeps: records by key as read or watched, and the views it delivers.
+
+import type { MemberRecord, MembershipView } from '@troupe/runtime';
 import type { Addr } from '@troupe/transport';
 import type { IKeyValue } from 'etcd3';
 import type { Logger } from 'pino';
 import { decodeRecord, LEFT_SUFFIX } from './etcd-record.js';
-import type { MemberRecord, MembershipView } from './provider.js';
 
 interface Entry {
   raw: string;

@@ -1,7 +1,8 @@
 // Member records as the etcd provider stores them: key layout, JSON encoding and validation.
+
+import type { MemberRecord } from '@troupe/runtime';
+import { validateRecord } from '@troupe/runtime';
 import { Addr } from '@troupe/transport';
-import type { MemberRecord } from './provider.js';
-import { validateRecord } from './record.js';
 
 /** Sub-prefix (under the cluster prefix) of member records: `members/<g.t.p>`. */
 export const MEMBERS_DIR = 'members/';

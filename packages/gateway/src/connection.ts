@@ -1,0 +1,165 @@
+// One client connection: incremental frame decoding, heartbeat echo, outbound coalescing with a
+// byte bound (slow clients), and closing with a notice. Knows frames, not sessions or routes.
+import { encodeFrame, encodeMessage, FrameReader, MsgId, WireProtocolError } from '@troupe/client/wire';
+import type { ClientSocket, SocketEvents } from './socket.js';
+
+/** Largest heartbeat payload echoed. */
+export const MAX_HEARTBEAT_PAYLOAD = 64;
+
+/** What a connection needs from the gateway. */
+export interface ConnectionHost {
+  readonly maxFrame: number;
+  readonly maxOutboundBytes: number;
+  /** A frame other than a heartbeat arrived. */
+  frame(conn: Connection, msgId: number, payload: Uint8Array): void;
+  /**
+   * The connection ended (once): closed by the gateway (at once, without waiting for a client that
+   * may not read) or by the client. `conn.closeReason` says why.
+   */
+  closed(conn: Connection): void;
+  /** Bad input or a slow client: counted under `refusals` by code. */
+  refused(code: string): void;
+  /** Bytes in and out, for metrics. */
+  bytes(direction: 'in' | 'out', n: number): void;
+}
+
+/** The NOTICE frame for `code`. */
+export function noticeFrame(code: string, message: string, data?: unknown): Uint8Array {
+  return encodeFrame(
+    MsgId.Notice,
+    encodeMessage(data === undefined ? { code, message } : { code, message, data }),
+  );
+}
+
+/**
+ * A client connection. Outbound frames are queued and written once per turn (one WebSocket message
+ * carries them all); queued plus socket-buffered bytes past `maxOutboundBytes` close the connection
+ * with SLOW_CLIENT, so one stalled reader costs others nothing.
+ */
+export class Connection implements SocketEvents {
+  /** Set by the gateway once the connection carries a session. */
+  owner: unknown;
+  /** Last time a frame arrived (ms). */
+  lastActive = Date.now();
+  /** Why the connection closed (`closed` when the client went away). */
+  closeReason = 'closed';
+  readonly socket: ClientSocket;
+  readonly #host: ConnectionHost;
+  readonly #reader: FrameReader;
+  #out: Uint8Array[] = [];
+  #outBytes = 0;
+  #flushQueued = false;
+  #closing = false;
+  #gone = false;
+
+  constructor(socket: ClientSocket, host: ConnectionHost) {
+    this.socket = socket;
+    this.#host = host;
+    this.#reader = new FrameReader(host.maxFrame);
+  }
+
+  /** Whether frames can still be sent. */
+  get open(): boolean {
+    return !this.#closing && !this.#gone;
+  }
+
+  data(chunk: Uint8Array): void {
+    if (this.#closing || this.#gone) return;
+    this.#host.bytes('in', chunk.length);
+    this.lastActive = Date.now();
+    try {
+      this.#reader.push(chunk, (msgId, payload) => {
+        if (this.#closing) return;
+        if (msgId === MsgId.Heartbeat) {
+          if (payload.length > MAX_HEARTBEAT_PAYLOAD)
+            throw new WireProtocolError(
+              'PROTOCOL_ERROR',
+              `heartbeat payload over ${MAX_HEARTBEAT_PAYLOAD} bytes`,
+            );
+          this.send(encodeFrame(MsgId.Heartbeat, payload));
+          return;
+        }
+        this.#host.frame(this, msgId, payload);
+      });
+    } catch (err) {
+      const code = err instanceof WireProtocolError ? err.code : 'PROTOCOL_ERROR';
+      this.close(code, (err as Error).message, `protocol: ${(err as Error).message}`);
+    }
+  }
+
+  invalid(reason: string): void {
+    this.close('PROTOCOL_ERROR', reason, `protocol: ${reason}`);
+  }
+
+  closed(): void {
+    if (this.#gone) return;
+    this.#gone = true;
+    this.#out = [];
+    this.#outBytes = 0;
+    this.#ended();
+  }
+
+  #endedOnce = false;
+
+  #ended(): void {
+    if (this.#endedOnce) return;
+    this.#endedOnce = true;
+    this.#host.closed(this);
+  }
+
+  /** Queues a whole frame; returns false when the connection is closing or was just found slow. */
+  send(frame: Uint8Array): boolean {
+    if (this.#closing || this.#gone) return false;
+    if (this.#outBytes + this.socket.buffered + frame.length > this.#host.maxOutboundBytes) {
+      this.close(
+        'SLOW_CLIENT',
+        `more than ${this.#host.maxOutboundBytes} bytes waited for this client`,
+        'slow',
+      );
+      return false;
+    }
+    this.#queue(frame);
+    return true;
+  }
+
+  /** Sends a notice, flushes, and closes. Idempotent; `reason` is what `closeReason` reports. */
+  close(code: string, message: string, reason: string, data?: unknown): void {
+    if (this.#closing || this.#gone) return;
+    this.closeReason = reason;
+    this.#host.refused(code);
+    this.#queue(noticeFrame(code, message, data));
+    this.#closing = true;
+    this.#flush();
+    this.socket.end();
+    this.#ended();
+  }
+
+  /** Closes without a notice (the session moved to another connection, or the gateway is killed). */
+  drop(reason: string): void {
+    if (this.#gone) return;
+    if (!this.#closing) this.closeReason = reason;
+    this.#closing = true;
+    this.#flush();
+    this.socket.end();
+    this.#ended();
+  }
+
+  #queue(frame: Uint8Array): void {
+    this.#out.push(frame);
+    this.#outBytes += frame.length;
+    if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      queueMicrotask(() => this.#flush());
+    }
+  }
+
+  #flush(): void {
+    this.#flushQueued = false;
+    if (this.#out.length === 0 || this.#gone) return;
+    const out = this.#out.length === 1 ? this.#out[0]! : Buffer.concat(this.#out, this.#outBytes);
+    this.#host.bytes('out', this.#outBytes);
+    this.#out = [];
+    this.#outBytes = 0;
+    this.socket.write(out);
+  }
+}

@@ -1,0 +1,60 @@
+// A client session's state on its gateway: identity, uid, session data, bindings, groups, the resume
+// log, and the connection currently carrying it (none while it waits to be resumed).
+import { randomBytes } from 'node:crypto';
+import type { ActorId } from '@troupe/runtime';
+import type { Connection } from './connection.js';
+import { ResumeLog, type ResumeLogLimits } from './resume-log.js';
+import type { SessionId } from './session-ref.js';
+
+/** `live`: a connection carries it; `detached`: waiting to be resumed; `closed`: ended. */
+export type SessionState = 'live' | 'detached' | 'closed';
+
+/**
+ * The state behind one session actor. Frames to the client go through `push` (numbered, logged for
+ * resume) or `connection.send` (heartbeats, notices, WELCOME: not numbered).
+ */
+export class Session {
+  readonly id: string;
+  /** Secret the client presents to resume; never leaves this gateway except in WELCOME. */
+  readonly token: string;
+  readonly gateway: number;
+  uid: string | undefined;
+  // Made on first use: most sessions never store data, bind or join a group, and idle sessions are
+  // counted in tens of thousands per gateway.
+  /** Session data (`SessionRef.set/get`). */
+  data: Map<string, unknown> | undefined;
+  /** Service type -> the backend actor bound for it. */
+  bindings: Map<number, ActorId> | undefined;
+  groups: Set<string> | undefined;
+  /** Present for sessions that said HELLO while resume is on. */
+  readonly log: ResumeLog | undefined;
+  connection: Connection | undefined;
+  state: SessionState = 'live';
+  /** Requests and plain frames waiting for their backend. */
+  inFlight = 0;
+  /** Pending resume-window timer while detached. */
+  expiry: NodeJS.Timeout | undefined;
+
+  constructor(gateway: number, connection: Connection, resume: ResumeLogLimits | undefined) {
+    this.id = randomBytes(12).toString('base64url');
+    this.token = `${this.id}.${randomBytes(24).toString('base64url')}`;
+    this.gateway = gateway;
+    this.connection = connection;
+    this.log = resume ? new ResumeLog(resume) : undefined;
+  }
+
+  /** The plain identity backends get. */
+  get ref(): SessionId {
+    return { gateway: this.gateway, id: this.id };
+  }
+
+  /**
+   * Sends a numbered frame (a push or a response): logged for resume, then written if a connection
+   * carries the session. A detached session only logs it, for the replay.
+   */
+  push(frame: Uint8Array): void {
+    if (this.state === 'closed') return;
+    this.log?.record(frame);
+    this.connection?.send(frame);
+  }
+}

@@ -1,0 +1,125 @@
+// The WebSocket listener (`ws`): each binary message carries one or more whole frames.
+import type { Socket } from 'node:net';
+import { WebSocket, WebSocketServer } from 'ws';
+import { type AcceptSocket, type ClientSocket, END_GRACE_MS, type Listener, sharedFrames } from './socket.js';
+
+/**
+ * WebSocket messages already framed, by the bytes they carry. A broadcast hands every session the same
+ * frame bytes; framing them once and writing the result to each socket saves a header, a cork and
+ * two writes per session. Entries go when the bytes are collected.
+ */
+const framed = new WeakMap<Uint8Array, Buffer>();
+
+/** An unmasked, final, binary WebSocket frame (RFC 6455 5.2) around `bytes`. */
+function wsFrame(bytes: Uint8Array): Buffer {
+  const n = bytes.length;
+  const head = n < 126 ? 2 : n < 65536 ? 4 : 10;
+  const out = Buffer.allocUnsafe(head + n);
+  out[0] = 0x82;
+  if (n < 126) out[1] = n;
+  else if (n < 65536) {
+    out[1] = 126;
+    out.writeUInt16BE(n, 2);
+  } else {
+    out[1] = 127;
+    out.writeUInt32BE(Math.floor(n / 2 ** 32), 2);
+    out.writeUInt32BE(n >>> 0, 6);
+  }
+  out.set(bytes, head);
+  return out;
+}
+
+class WsClientSocket implements ClientSocket {
+  readonly transport = 'ws' as const;
+  readonly remote: string;
+  readonly #ws: WebSocket;
+  /** The TCP socket under `ws`, written to directly for shared frames (no deflate: ws never queues). */
+  readonly #raw: Socket | undefined;
+
+  constructor(ws: WebSocket, remote: string, deflate: boolean) {
+    this.#ws = ws;
+    this.remote = remote;
+    const raw = (ws as unknown as { _socket?: Socket })._socket;
+    this.#raw = deflate ? undefined : raw;
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.#ws.readyState !== WebSocket.OPEN) return;
+    const cached = this.#raw !== undefined ? framed.get(bytes) : undefined;
+    if (cached !== undefined) this.#raw!.write(cached);
+    else if (this.#raw !== undefined && sharedFrames.has(bytes)) {
+      const frame = wsFrame(bytes);
+      framed.set(bytes, frame);
+      this.#raw.write(frame);
+    } else this.#ws.send(bytes, { binary: true });
+  }
+
+  get buffered(): number {
+    return this.#ws.bufferedAmount;
+  }
+
+  end(): void {
+    if (this.#ws.readyState !== WebSocket.OPEN) return;
+    this.#ws.close(1000);
+    setTimeout(() => this.#ws.terminate(), END_GRACE_MS).unref();
+  }
+
+  destroy(): void {
+    this.#ws.terminate();
+  }
+}
+
+/** Options of the WebSocket listener. */
+export interface WsListenerOptions {
+  host: string;
+  port: number;
+  maxPayload: number;
+  perMessageDeflate: boolean;
+}
+
+/** Starts a WebSocket listener; resolves once it is bound. */
+export async function listenWs(options: WsListenerOptions, accept: AcceptSocket): Promise<Listener> {
+  const server = new WebSocketServer({
+    host: options.host,
+    port: options.port,
+    maxPayload: options.maxPayload,
+    perMessageDeflate: options.perMessageDeflate,
+    clientTracking: false,
+  });
+  server.on('connection', (ws, req) => {
+    const events = accept(
+      new WsClientSocket(
+        ws,
+        `${req.socket.remoteAddress}:${req.socket.remotePort}`,
+        options.perMessageDeflate,
+      ),
+    );
+    ws.on('message', (data, isBinary) => {
+      if (!isBinary)
+        events.invalid('text messages are not part of the protocol; frames travel in binary messages');
+      else
+        events.data(
+          Array.isArray(data)
+            ? Buffer.concat(data)
+            : data instanceof ArrayBuffer
+              ? new Uint8Array(data)
+              : data,
+        );
+    });
+    ws.on('error', () => ws.terminate());
+    ws.on('close', () => events.closed());
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.once('listening', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const bound = server.address();
+  return {
+    host: options.host,
+    port: typeof bound === 'object' && bound !== null ? bound.port : options.port,
+    close: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}

@@ -1,0 +1,55 @@
+import { ClosedError, NodeDownError, OptionError } from '@troupe/transport';
+import { describe, expect, it } from 'vitest';
+import { AskTable } from './asks.js';
+
+const target = { node: 0x00101001, name: 'x' };
+
+describe('ask table', () => {
+  it('gives asks random, distinct ids', () => {
+    const table = new AskTable();
+    const asks = Array.from({ length: 200 }, () => table.create(target, 'h', 1000, undefined));
+    const ids = asks.map((a) => a.id);
+    expect(new Set(ids).size).toBe(200);
+    // Not a sequence: consecutive ids differ by more than a counter would.
+    const steps = ids.slice(1).filter((id, i) => Math.abs(id - ids[i]!) === 1).length;
+    expect(steps).toBeLessThan(5);
+    table.rejectAll(new ClosedError('test'));
+    for (const a of asks) void a.promise.catch(() => {});
+  });
+
+  it('skips ids that are taken or zero', () => {
+    const draws = [7, 0, 7, 7, 9];
+    const table = new AskTable(() => draws.shift() ?? 11);
+    const a = table.create(target, 'h', 1000, undefined);
+    const b = table.create(target, 'h', 1000, undefined);
+    expect([a.id, b.id]).toEqual([7, 9]);
+    table.rejectAll(new ClosedError('test'));
+    void a.promise.catch(() => {});
+    void b.promise.catch(() => {});
+  });
+
+  it('refuses a timeout that is not a duration, naming timeoutMs', async () => {
+    const table = new AskTable();
+    for (const bad of [Infinity, 3e9, 0, -1, Number.NaN]) {
+      const ask = table.create(target, 'h', bad, undefined);
+      await expect(ask.promise).rejects.toThrow(OptionError);
+      await expect(ask.promise).rejects.toThrow(/timeoutMs/);
+    }
+    expect(table.size).toBe(0);
+  });
+
+  it('settles local asks on rejectAll and remote ones on peerDown; only remote ones take replies', async () => {
+    const table = new AskTable();
+    const local = table.create(target, 'h', 1000, undefined);
+    const remote = table.create(target, 'h', 1000, undefined);
+    table.track(remote, 5, 5, undefined);
+    expect(table.get(local.id)).toBeUndefined();
+    expect(table.get(remote.id)).toBe(remote);
+    expect(table.peerDown(5, 'gone')).toBe(1);
+    await expect(remote.promise).rejects.toBeInstanceOf(NodeDownError);
+    expect(table.size).toBe(1);
+    table.rejectAll(new ClosedError('node'));
+    await expect(local.promise).rejects.toBeInstanceOf(ClosedError);
+    expect(table.size).toBe(0);
+  });
+});
