@@ -3,7 +3,14 @@ import { Addr, type NodeStats } from '@troupe/runtime';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ReasonCounts } from './labels.js';
 import type { ResolvedMetricsOptions } from './options.js';
-import { gatewaySection, harborSection, transportExtras } from './sections.js';
+import {
+  type GatewaySection,
+  gatewaySection,
+  type HarborSection,
+  harborSection,
+  type RouteSection,
+  transportExtras,
+} from './sections.js';
 
 /** What one scrape reads: the snapshot and the counts the metrics keep from node events. */
 export interface ScrapeInput {
@@ -35,6 +42,45 @@ const directions = (input: number, output: number, emit: Emit): void => {
 const each = (record: Record<string, number>, key: string, emit: Emit): void => {
   for (const [k, v] of Object.entries(record)) emit(v, { [key]: k });
 };
+
+/** A label-less value of the harbor section, on harbor nodes only. */
+const harbor =
+  (value: (h: HarborSection) => number): Fill =>
+  ({ stats }, emit) => {
+    const h = harborSection(stats);
+    if (h !== undefined) emit(value(h));
+  };
+
+/** A label-less value of the gateway section, on gateway nodes only. */
+const gateway =
+  (value: (g: GatewaySection) => number): Fill =>
+  ({ stats }, emit) => {
+    const g = gatewaySection(stats);
+    if (g !== undefined) emit(value(g));
+  };
+
+/** An in/out pair per link. */
+const perLink =
+  (pair: (l: NodeStats['links'][number]) => [number, number]): Fill =>
+  ({ stats }, emit) => {
+    for (const l of stats.links) {
+      const peer = Addr.format(l.peer as Addr);
+      const [input, output] = pair(l);
+      emit(input, { peer, direction: 'in' });
+      emit(output, { peer, direction: 'out' });
+    }
+  };
+
+/** An in/out pair per gateway route. */
+const perRoute =
+  (pair: (r: RouteSection) => [number, number]): Fill =>
+  ({ stats }, emit) => {
+    for (const [route, r] of Object.entries(gatewaySection(stats)?.routes ?? {})) {
+      const [input, output] = pair(r);
+      emit(input, { route, direction: 'in' });
+      emit(output, { route, direction: 'out' });
+    }
+  };
 
 /** Every family, in the order they are written (the first one takes the snapshot). */
 export function families(options: ResolvedMetricsOptions): Family[] {
@@ -139,26 +185,14 @@ export function families(options: ResolvedMetricsOptions): Family[] {
       help: 'Frames (messages, asks, replies, heartbeats) per link',
       type: 'counter',
       labels: ['peer', 'direction'],
-      fill: ({ stats }, emit) => {
-        for (const l of stats.links) {
-          const peer = Addr.format(l.peer as Addr);
-          emit(l.framesIn, { peer, direction: 'in' });
-          emit(l.framesOut, { peer, direction: 'out' });
-        }
-      },
+      fill: perLink((l) => [l.framesIn, l.framesOut]),
     },
     {
       name: 'troupe_link_bytes_total',
       help: 'Bytes per link',
       type: 'counter',
       labels: ['peer', 'direction'],
-      fill: ({ stats }, emit) => {
-        for (const l of stats.links) {
-          const peer = Addr.format(l.peer as Addr);
-          emit(l.bytesIn, { peer, direction: 'in' });
-          emit(l.bytesOut, { peer, direction: 'out' });
-        }
-      },
+      fill: perLink((l) => [l.bytesIn, l.bytesOut]),
     },
     {
       name: 'troupe_link_rtt_seconds',
@@ -208,19 +242,13 @@ export function families(options: ResolvedMetricsOptions): Family[] {
       name: 'troupe_harbor_forwarded_messages_total',
       help: 'Frames a harbor relayed',
       type: 'counter',
-      fill: ({ stats }, emit) => {
-        const h = harborSection(stats);
-        if (h !== undefined) emit(h.framesForwarded);
-      },
+      fill: harbor((h) => h.framesForwarded),
     },
     {
       name: 'troupe_harbor_forwarded_bytes_total',
       help: 'Bytes a harbor relayed',
       type: 'counter',
-      fill: ({ stats }, emit) => {
-        const h = harborSection(stats);
-        if (h !== undefined) emit(h.bytesForwarded);
-      },
+      fill: harbor((h) => h.bytesForwarded),
     },
     {
       name: 'troupe_harbor_dropped_messages_total',
@@ -245,43 +273,27 @@ export function families(options: ResolvedMetricsOptions): Family[] {
       name: 'troupe_gateway_sessions_opened_total',
       help: 'Sessions a gateway opened',
       type: 'counter',
-      fill: ({ stats }, emit) => {
-        const g = gatewaySection(stats);
-        if (g !== undefined) emit(g.sessionsOpened);
-      },
+      fill: gateway((g) => g.sessionsOpened),
     },
     {
       name: 'troupe_gateway_sessions_resumed_total',
       help: 'Sessions a gateway resumed',
       type: 'counter',
-      fill: ({ stats }, emit) => {
-        const g = gatewaySection(stats);
-        if (g !== undefined) emit(g.sessionsResumed);
-      },
+      fill: gateway((g) => g.sessionsResumed),
     },
     {
       name: 'troupe_gateway_route_messages_total',
       help: 'Client frames per route',
       type: 'counter',
       labels: ['route', 'direction'],
-      fill: ({ stats }, emit) => {
-        for (const [route, r] of Object.entries(gatewaySection(stats)?.routes ?? {})) {
-          emit(r.framesIn, { route, direction: 'in' });
-          emit(r.framesOut, { route, direction: 'out' });
-        }
-      },
+      fill: perRoute((r) => [r.framesIn, r.framesOut]),
     },
     {
       name: 'troupe_gateway_route_bytes_total',
       help: 'Client bytes per route',
       type: 'counter',
       labels: ['route', 'direction'],
-      fill: ({ stats }, emit) => {
-        for (const [route, r] of Object.entries(gatewaySection(stats)?.routes ?? {})) {
-          emit(r.bytesIn, { route, direction: 'in' });
-          emit(r.bytesOut, { route, direction: 'out' });
-        }
-      },
+      fill: perRoute((r) => [r.bytesIn, r.bytesOut]),
     },
     {
       name: 'troupe_gateway_refusals_total',
