@@ -76,6 +76,8 @@ describe('examples', () => {
       /^node 1\.100\.1 +center +127\.0\.0\.1:\d+$/m,
       /^node 1\.255\.1 +harbor +127\.0\.0\.1:\d+$/m,
       /^node 2\.255\.1 +harbor +127\.0\.0\.1:\d+$/m,
+      /^node 1\.9\.1 +observer +127\.0\.0\.1:\d+$/m,
+      /^dashboard http:\/\/127\.0\.0\.1:\d+\/$/m,
       /^gate picked profile node 2\.2\.1 \(group 2, exported\)$/m,
       /^1\.1\.1 -> 2\.2\.1 \(via harbors\) profiles\.register\(player-cy\) = 3 players$/m,
       /^1\.1\.1 -> 2\.2\.1 profiles\.levelUp\(player-ada\) = level 2$/m,

@@ -1,29 +1,36 @@
 // `pnpm demo`: two Troupe clusters in one process, joined by harbors, on real loopback TCP links.
 // Group 1 runs the gate and the chat room; group 2 runs the profile service. Calls between the
-// groups go node -> harbor 1.255.1 -> harbor 2.255.1 -> node, typed end to end.
+// groups go node -> harbor 1.255.1 -> harbor 2.255.1 -> node, typed end to end. An observer node
+// (1.9.1) serves the live dashboard; `pnpm demo --keep` leaves everything running to watch it.
+import { startDashboard } from '@troupe/dashboard';
 import { Addr, HARBOR_ACTOR, type HarborStats } from '@troupe/runtime';
 import { createTestCluster } from '@troupe/runtime/testing';
 import { Player, Profiles, Room } from './services.js';
 
 const say = (line: string) => console.log(line);
+const keep = process.argv.includes('--keep');
 
 const cluster = await createTestCluster({
   membership: 'center',
   center: '1.100.1',
-  nodes: ['1.100.1', '1.1.1', '1.255.1', '1.3.1', '2.255.1', '2.2.1'],
-  perNode: { '2.2.1': { export: true } },
+  nodes: ['1.100.1', '1.1.1', '1.255.1', '1.3.1', '2.255.1', '2.2.1', '1.9.1'],
+  perNode: { '2.2.1': { export: true }, '1.9.1': { observer: true } },
 });
+const dashboard = await startDashboard({ node: cluster.node('1.9.1'), port: 0 });
 try {
   for (const n of cluster.nodes()) {
-    const role = Addr.isHarbor(n.addr)
-      ? 'harbor'
-      : n.addr === Addr.parse('1.100.1')
-        ? 'center'
-        : n.addr === Addr.parse('1.1.1')
-          ? 'gate'
-          : 'service';
+    const role = n.observer
+      ? 'observer'
+      : Addr.isHarbor(n.addr)
+        ? 'harbor'
+        : n.addr === Addr.parse('1.100.1')
+          ? 'center'
+          : n.addr === Addr.parse('1.1.1')
+            ? 'gate'
+            : 'service';
     say(`node ${Addr.format(n.addr).padEnd(8)} ${role.padEnd(13)} 127.0.0.1:${n.port}`);
   }
+  say(`dashboard ${dashboard.url}`);
   const gate = cluster.node('1.1.1');
   cluster.node('2.2.1').spawn(Profiles, { name: 'profiles' });
   cluster.node('1.3.1').spawn(Room, { name: 'lobby', args: { topic: 'lobby' } });
@@ -79,7 +86,18 @@ try {
     const stats = (await node.ref({ node: node.addr, name: HARBOR_ACTOR }).ask('stats')) as HarborStats;
     say(`harbor ${h}: ${stats.framesForwarded} frames, ${stats.bytesForwarded} bytes forwarded`);
   }
+  if (keep) {
+    say('running until Ctrl-C: the lobby chats and profiles level up, watch it on the dashboard');
+    let n = 0;
+    const traffic = setInterval(() => {
+      lobby.cast.say({ from: 'bot', text: `line ${n++}` });
+      profiles.call.levelUp('player-bob').catch(() => {});
+    }, 50);
+    await new Promise((resolve) => process.once('SIGINT', resolve));
+    clearInterval(traffic);
+  }
 } finally {
+  await dashboard.close();
   await cluster.close();
   say('clusters stopped');
 }
