@@ -4,7 +4,7 @@ import pino, { type Logger } from 'pino';
 import { type ClusterConfig, parseCluster } from './config.js';
 import { UsageError } from './errors.js';
 import { extensionsFor } from './extensions.js';
-import { DEFAULT_LINK_WAIT_MS, waitLinked } from './linked.js';
+import { DEFAULT_LINK_WAIT_MS, waitLinked, waitPlaceable } from './linked.js';
 import { isCenter, membershipFor } from './membership.js';
 import { loadService } from './modules.js';
 import { assignPorts } from './ports.js';
@@ -154,7 +154,11 @@ export async function startCluster(
       if (failed) throw (failed as PromiseRejectedResult).reason;
     }
     const wait = options.waitLinked ?? selected.length === config.nodes.length;
-    if (wait !== false) await waitLinked(running, typeof wait === 'number' ? wait : DEFAULT_LINK_WAIT_MS);
+    if (wait !== false) {
+      const bound = typeof wait === 'number' ? wait : DEFAULT_LINK_WAIT_MS;
+      await waitLinked(running, bound);
+      await waitPlaceable([...contexts.values()], bound);
+    }
   } catch (err) {
     await stopAll();
     throw err;

@@ -1,5 +1,6 @@
 // Waiting until every pair of started nodes has a working link: one round trip to each peer's system actor.
 import { NODE_ACTOR, type Node } from '@troupe/runtime';
+import type { ServiceContext } from './roles.js';
 
 /** Default bound on `waitLinked`. */
 export const DEFAULT_LINK_WAIT_MS = 10_000;
@@ -28,5 +29,24 @@ async function roundTrip(from: Node, to: Node, deadline: number): Promise<void> 
       if (Date.now() >= deadline) throw err;
       await new Promise((r) => setTimeout(r, 20));
     }
+  }
+}
+
+/**
+ * Resolves once every login service started here has a load report from every gateway started here,
+ * so the first login can be placed (reports come every few hundred ms); rejects past `timeoutMs`.
+ */
+export async function waitPlaceable(
+  contexts: readonly ServiceContext[],
+  timeoutMs = DEFAULT_LINK_WAIT_MS,
+): Promise<void> {
+  const gateways = contexts.filter((c) => c.gateway !== undefined).length;
+  const logins = contexts.flatMap((c) => (c.login ? [c.login] : []));
+  if (gateways === 0 || logins.length === 0) return;
+  const deadline = Date.now() + timeoutMs;
+  while (logins.some((l) => Object.keys(l.loads()).length < gateways)) {
+    if (Date.now() > deadline)
+      throw new Error(`login services did not hear from all ${gateways} gateways within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 20));
   }
 }
