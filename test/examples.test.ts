@@ -68,8 +68,8 @@ describe('examples', () => {
     ]);
   }, 20_000);
 
-  it('demo.ts: two clusters joined by harbors with a center, typed calls across them', async () => {
-    const r = await run('demo.ts', 40_000);
+  it('tour.ts: two clusters joined by harbors with a center, typed calls across them', async () => {
+    const r = await run('tour.ts', 40_000);
     expect(r.code, r.stderr).toBe(0);
     const out = r.stdout;
     for (const line of [
