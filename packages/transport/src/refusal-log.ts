@@ -18,12 +18,17 @@ export class RefusalLog {
     private readonly log: Logger,
   ) {}
 
+  /** Counts a refusal that the caller reports itself (one of our own dials: paced by the backoff). */
+  count(reason: string): void {
+    this.counts[reason] = (this.counts[reason] ?? 0) + 1;
+  }
+
   /**
    * Counts one refusal. Returns true when this one is to be reported in full (the first of the
    * interval, which it logs with `details`); false when it only goes into the interval's summary.
    */
   record(reason: string, details: Record<string, unknown>, message: string): boolean {
-    this.counts[reason] = (this.counts[reason] ?? 0) + 1;
+    this.count(reason);
     if (this.timer === null) {
       this.timer = setTimeout(this.summarize, this.intervalMs);
       this.timer.unref();

@@ -432,7 +432,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
       const refusal = error instanceof HandshakeError && !error.byPeer ? error.rejectCode : undefined;
       // Refusals of inbound handshakes are what a scanner or an attacker causes: counted, rate-limited.
       if (refusal === undefined || !inbound) {
-        if (refusal !== undefined) this.refusals.counts[refusal] = (this.refusals.counts[refusal] ?? 0) + 1;
+        if (refusal !== undefined) this.refusals.count(refusal);
         log.warn(details, 'connection refused or broken');
         this.notify('error', error, conn.peer);
       } else if (this.refusals.record(refusal, details, 'connection refused or broken')) {

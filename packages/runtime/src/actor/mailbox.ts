@@ -6,7 +6,7 @@ import type { Runnable } from './dispatcher.js';
 import type { Envelope, SystemMessage } from './envelope.js';
 import { Queue } from './queue.js';
 
-/** Runs what the mailbox hands over; the actor cell implements it. */
+/** Runs what the mailbox hands over; its subclass (the actor cell) implements it. */
 export interface MessageInvoker {
   system(msg: SystemMessage): void;
   user(env: Envelope): void;

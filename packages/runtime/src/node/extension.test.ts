@@ -208,6 +208,35 @@ describe('extensions', () => {
     expect(gone).toContain('1.2.1');
   });
 
+  it('hear nothing once stopped: their hooks and listeners are released', async () => {
+    const late: string[] = [];
+    let stopped = false;
+    const ext: Extension = {
+      name: 'late',
+      start(host) {
+        host.onPeerGone((peer) => stopped && late.push(`gone ${Addr.format(peer)}`));
+        host.onMemberDown((m) => stopped && late.push(`down ${Addr.format(m.addr)}`));
+        host.addStats(() => 'here');
+      },
+      stop() {
+        stopped = true;
+      },
+    };
+    cluster = await createTestCluster({
+      nodes: ['1.1.1', '1.2.1'],
+      nodeOptions: { link },
+      perNode: { '1.1.1': { extensions: [ext] } },
+    });
+    const a = cluster.node('1.1.1');
+    expect(a.stats().extensions).toEqual({ late: 'here' });
+    cluster.node('1.2.1').spawn(Log, { name: 'log' });
+    await a.ref<typeof Log>('1.2.1', 'log').call.seen();
+    // Stopping 1.1.1 closes its link to 1.2.1 after the extension stopped.
+    await cluster.stop('1.1.1');
+    expect(stopped).toBe(true);
+    expect(late).toEqual([]);
+  });
+
   it('deliver reports a missing actor and answers an ask to a full mailbox with MAILBOX_FULL', async () => {
     let host: ExtensionHost | undefined;
     cluster = await createTestCluster({

@@ -18,6 +18,8 @@ class Host implements ExtensionHost {
   readonly #core: NodeCore;
   readonly #set: ExtensionSet;
   readonly #name: string;
+  /** Unregisters what the extension registered (hooks, listeners), run when it stops. */
+  #offs: Array<() => void> = [];
 
   constructor(core: NodeCore, set: ExtensionSet, name: string) {
     this.#core = core;
@@ -49,7 +51,7 @@ class Host implements ExtensionHost {
     return this.#core.delivery.offerMessage(name, message);
   }
   onMissingActor(hook: (name: string, message: LocalMessage) => boolean): () => void {
-    return this.#core.delivery.onMissing(hook);
+    return this.#keep(this.#core.delivery.onMissing(hook));
   }
   suspend(name: string): boolean {
     return this.#core.actors.suspend(name);
@@ -107,13 +109,13 @@ class Host implements ExtensionHost {
     return this.#core.membership.kv;
   }
   onMemberUp(fn: (member: MemberRecord) => void): () => void {
-    return this.#core.liveness.memberUp.add(fn);
+    return this.#keep(this.#core.liveness.memberUp.add(fn));
   }
   onMemberDown(fn: (member: MemberRecord, reason: string) => void): () => void {
-    return this.#core.liveness.memberDown.add(fn);
+    return this.#keep(this.#core.liveness.memberDown.add(fn));
   }
   onPeerGone(fn: (peer: Addr, reason: string) => void): () => void {
-    return this.#core.liveness.peerGoneListeners.add(fn);
+    return this.#keep(this.#core.liveness.peerGoneListeners.add(fn));
   }
   reportPeerDown(peer: Addr, reason: string): void {
     this.#core.liveness.peerDown(peer, reason);
@@ -122,13 +124,25 @@ class Host implements ExtensionHost {
   addStats(section: () => unknown): void {
     this.#set.sections.set(this.#name, section);
   }
+
+  /** Drops every hook and listener the extension registered, and its stats section. */
+  release(): void {
+    for (const off of this.#offs) off();
+    this.#offs = [];
+    this.#set.sections.delete(this.#name);
+  }
+
+  #keep(off: () => void): () => void {
+    this.#offs.push(off);
+    return off;
+  }
 }
 
 /** The extensions of one node: started in order, stopped in reverse, each with its host. */
 export class ExtensionSet {
   readonly sections = new Map<string, () => unknown>();
   readonly backpressure: BackpressureSignals;
-  #started: Extension[] = [];
+  #started: Array<{ ext: Extension; host: Host }> = [];
 
   constructor(private readonly core: NodeCore) {
     this.backpressure = new BackpressureSignals(core.transport);
@@ -138,7 +152,7 @@ export class ExtensionSet {
 
   /** Names of the running extensions, in start order. */
   names(): string[] {
-    return this.#started.map((e) => e.name);
+    return this.#started.map((s) => s.ext.name);
   }
 
   /** Starts each extension; a failure stops the ones already started and rethrows. */
@@ -159,8 +173,15 @@ export class ExtensionSet {
       names.add(ext.name);
     }
     for (const ext of extensions) {
-      await ext.start(new Host(this.core, this, ext.name));
-      this.#started.push(ext);
+      const host = new Host(this.core, this, ext.name);
+      try {
+        await ext.start(host);
+      } catch (err) {
+        // The node stops the ones already started; this one's registrations go now.
+        host.release();
+        throw err;
+      }
+      this.#started.push({ ext, host });
     }
   }
 
@@ -181,12 +202,14 @@ export class ExtensionSet {
   async stop(): Promise<void> {
     const started = this.#started;
     this.#started = [];
-    for (const ext of started.reverse()) {
+    for (const { ext, host } of started.reverse()) {
       try {
         await ext.stop?.();
       } catch (err) {
         this.core.log.warn({ err, extension: ext.name }, 'extension stop failed');
       }
+      // A stopped extension hears nothing more (the links' own shutdown reports peers gone).
+      host.release();
     }
     this.backpressure.close();
   }
