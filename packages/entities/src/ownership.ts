@@ -102,6 +102,8 @@ export class Ownership {
   async publish(kind: string, id: string, epoch: number): Promise<void> {
     const record: OwnerRecord = { ...this.#self, epoch, released: false };
     await this.#kv.put(ownerKey(kind, id), JSON.stringify(record));
+    // Epoch 1 has no earlier claims to clean up: a first activation costs one KV round trip less.
+    if (epoch <= 1) return;
     const older = await this.#kv.list(`${base(kind, id)}claim/`);
     const current = claimPrefix(kind, id, epoch);
     await Promise.all(older.filter((c) => !c.key.startsWith(current)).map((c) => this.#kv.delete(c.key)));

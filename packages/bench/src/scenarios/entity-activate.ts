@@ -3,8 +3,8 @@
 import type { Scenario } from '../scenario.js';
 import { entityCluster, troupeEntityMemory } from '../troupe/entity-activate.js';
 
-const ENTITIES = 50_000;
-const ENTITIES_QUICK = 5000;
+const ENTITIES = 10_000;
+const ENTITIES_QUICK = 2000;
 
 export const entityActivate: Scenario = {
   name: 'entity-activate',

@@ -190,6 +190,24 @@ describe('pub/sub', () => {
     await waitFor(() => again.got.length === 1, 5000, 'delivery after restart');
   });
 
+  it('reaches exported subscribers in another group through harbors, in order', async () => {
+    const addrs = ['1.255.1', '1.2.1', '2.255.1', '2.2.1'];
+    const ps = new Map(addrs.map((a) => [a, pubsub()]));
+    cluster = await createTestCluster({
+      nodes: addrs,
+      nodeOptions: { link, export: true },
+      perNode: Object.fromEntries(addrs.map((a) => [a, { extensions: [ps.get(a)!] }])),
+    });
+    const far = listen('2.2.1', 'far');
+    const pub = ps.get('1.2.1')!;
+    await pub.subscribe('world', far.ref);
+    await waitFor(() => pub.nodesFor('world').includes(Addr.parse('2.2.1')), 5000, 'interest across groups');
+    for (let i = 1; i <= 50; i++) pub.publish('world', i);
+    await waitFor(() => far.got.length === 50, 5000, 'publications through harbors');
+    expect(far.got.map((p) => p.data)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    expect(far.got.every((p) => p.publisher === Addr.parse('1.2.1') && p.gap === 0)).toBe(true);
+  });
+
   it('refuses bad topics with a named error', async () => {
     const ps = await start(['1.1.1']);
     const pub = ps.get('1.1.1')!;

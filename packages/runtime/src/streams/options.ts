@@ -5,7 +5,9 @@ import { INITIAL_WINDOW } from './window.js';
 export interface StreamsOptions {
   /** Receive window per stream (bytes a peer may send ahead of the reader); at least 256 KiB. Default 256 KiB. */
   window?: number;
-  /** Bytes in flight over one link, all its streams together. Default 16 MiB. */
+  /** The window grows up to this while the reader keeps up and the window limits the stream. Default 4 MiB. */
+  maxWindow?: number;
+  /** Bytes in flight over one link, all its streams together. Default 32 MiB. */
   linkWindow?: number;
   /** Largest data frame body (bytes). Default 64 KiB. */
   maxChunk?: number;
@@ -16,7 +18,8 @@ export interface StreamsOptions {
 }
 
 export const DEFAULT_STREAM_WINDOW = INITIAL_WINDOW;
-export const DEFAULT_LINK_WINDOW = 16 * 1024 * 1024;
+export const DEFAULT_MAX_WINDOW = 4 * 1024 * 1024;
+export const DEFAULT_LINK_WINDOW = 32 * 1024 * 1024;
 export const DEFAULT_MAX_CHUNK = 64 * 1024;
 export const DEFAULT_MAX_STREAMS_PER_LINK = 1024;
 export const DEFAULT_STREAM_HANDLER = 'stream';
@@ -25,6 +28,7 @@ export type ResolvedStreamsOptions = Readonly<Required<StreamsOptions>>;
 
 const DEFAULTS: ResolvedStreamsOptions = {
   window: DEFAULT_STREAM_WINDOW,
+  maxWindow: DEFAULT_MAX_WINDOW,
   linkWindow: DEFAULT_LINK_WINDOW,
   maxChunk: DEFAULT_MAX_CHUNK,
   maxStreamsPerLink: DEFAULT_MAX_STREAMS_PER_LINK,
@@ -39,6 +43,8 @@ function integer(name: string, value: number, min: number): void {
 export function resolveStreamsOptions(input: StreamsOptions = {}): ResolvedStreamsOptions {
   const o = { ...DEFAULTS, ...input };
   integer('window', o.window, INITIAL_WINDOW);
+  if (input.maxWindow === undefined && o.maxWindow < o.window) o.maxWindow = o.window;
+  integer('maxWindow', o.maxWindow, o.window);
   integer('maxChunk', o.maxChunk, 1);
   integer('linkWindow', o.linkWindow, o.maxChunk);
   integer('maxStreamsPerLink', o.maxStreamsPerLink, 1);

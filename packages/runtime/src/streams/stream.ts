@@ -62,6 +62,7 @@ export class TroupeStream extends Duplex {
     initiator: boolean,
     window: number,
     maxChunk: number,
+    maxWindow = window,
   ) {
     super({ allowHalfOpen: true, readableHighWaterMark: READ_HIGH_WATER });
     this.#link = link;
@@ -69,7 +70,7 @@ export class TroupeStream extends Duplex {
     this.peer = link.peer;
     this.meta = meta;
     this.initiator = initiator;
-    this.#recv = new ReceiveWindow(window);
+    this.#recv = new ReceiveWindow(window, maxWindow);
     this.#maxChunk = maxChunk;
   }
 

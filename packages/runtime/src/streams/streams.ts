@@ -89,6 +89,7 @@ export class Streams implements Extension {
       true,
       this.options.window,
       this.options.maxChunk,
+      this.options.maxWindow,
     );
     const handler = options?.handler ?? this.options.handler;
     this.#send(peer, StreamKind.Open, encodeControl([id, target.name, handler, options?.meta ?? null]));
@@ -178,7 +179,15 @@ export class Streams implements Extension {
     const link = this.#link(from);
     const key = peerKey(id);
     if (link.streams.has(key)) throw new Error(`stream ${id} is already open`);
-    const stream = new TroupeStream(link, key, meta, false, this.options.window, this.options.maxChunk);
+    const stream = new TroupeStream(
+      link,
+      key,
+      meta,
+      false,
+      this.options.window,
+      this.options.maxChunk,
+      this.options.maxWindow,
+    );
     if (link.streams.size >= this.options.maxStreamsPerLink) {
       this.#counts.refused++;
       stream.reset('TOO_MANY_STREAMS', `the link already carries ${this.options.maxStreamsPerLink} streams`);

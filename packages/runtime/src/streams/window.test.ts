@@ -52,6 +52,30 @@ describe('ReceiveWindow', () => {
   });
 });
 
+describe('ReceiveWindow tuning', () => {
+  it('doubles up to maxWindow while the sender runs out of credit and the reader keeps up', () => {
+    const r = new ReceiveWindow(INITIAL_WINDOW, 4 * INITIAL_WINDOW);
+    r.receive(INITIAL_WINDOW);
+    expect(r.update(0)).toBe(2 * INITIAL_WINDOW);
+    expect(r.window).toBe(2 * INITIAL_WINDOW);
+    r.receive(2 * INITIAL_WINDOW);
+    r.update(0);
+    expect(r.window).toBe(4 * INITIAL_WINDOW);
+    r.receive(4 * INITIAL_WINDOW);
+    r.update(0);
+    expect(r.window).toBe(4 * INITIAL_WINDOW);
+  });
+
+  it('does not grow for a reader that holds bytes back', () => {
+    const r = new ReceiveWindow(INITIAL_WINDOW, 4 * INITIAL_WINDOW);
+    r.receive(INITIAL_WINDOW);
+    expect(r.update(INITIAL_WINDOW)).toBe(0);
+    expect(r.window).toBe(INITIAL_WINDOW);
+    expect(r.update(1000)).toBe(INITIAL_WINDOW - 1000);
+    expect(r.window).toBe(INITIAL_WINDOW);
+  });
+});
+
 describe('LinkBudget', () => {
   it('tracks bytes in flight against the cap', () => {
     const b = new LinkBudget(100);

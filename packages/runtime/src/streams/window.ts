@@ -33,14 +33,20 @@ export class SendWindow {
  * The receiving half. `granted` is everything the peer was ever allowed to send, `received` what it
  * sent; the reader consumed all received bytes but those still buffered. Credit goes back once the
  * peer's remaining allowance falls under half the window, so updates are few and large.
+ *
+ * The window tunes itself up to `maxWindow`: when the peer has used all its credit while the reader
+ * holds nothing back, the window (not the reader) is what limits the stream, and it doubles. A reader
+ * that falls behind never triggers growth, so a stalled stream keeps the window it had.
  */
 export class ReceiveWindow {
-  readonly window: number;
+  window: number;
+  readonly maxWindow: number;
   granted = INITIAL_WINDOW;
   received = 0;
 
-  constructor(window: number) {
+  constructor(window: number, maxWindow = window) {
     this.window = window;
+    this.maxWindow = Math.max(window, maxWindow);
   }
 
   /** Records `n` received bytes; false when they exceed what the peer was granted. */
@@ -54,6 +60,8 @@ export class ReceiveWindow {
    * consumption raises the ceiling to `consumed + window`.
    */
   update(buffered: number): number {
+    if (buffered === 0 && this.received === this.granted && this.window < this.maxWindow)
+      this.window = Math.min(this.window * 2, this.maxWindow);
     const ceiling = this.received - buffered + this.window;
     const due = ceiling - this.granted;
     if (due <= 0 || (due < this.window / 2 && this.granted - this.received > this.window / 2)) return 0;
