@@ -1,5 +1,6 @@
 // The gateway over real sockets, both transports: framing, limits, rules, requests, sessions, pushes.
 import { encodeFrame, unpack } from '@troupe/client/wire';
+import { issueTicket } from '@troupe/gateway';
 import { waitFor } from '@troupe/runtime/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
@@ -242,6 +243,30 @@ describe('gateway sessions across gateways', () => {
     await first.notice('REPLACED');
     await first.closedByServer();
     expect(await second.call(3, {})).toMatchObject({ body: { uid: 'ada', gateway: '1.1.2' } });
+  });
+
+  it('keeps exactly one session when the same uid logs in on two gateways at once, by ticket and by login', async () => {
+    const secret = 'a-ticket-secret-for-the-race';
+    cluster = await startGatewayCluster({ gateways: 2, gateway: { ticketSecret: secret } });
+    const probe = await client('tcp', 0);
+    await probe.call(2, { uid: 'probe' });
+    for (let round = 0; round < 6; round++) {
+      const uid = `race${round}`;
+      const [a, b] = [await client('tcp', 0), await client('ws', 1)];
+      if (round % 2 === 0) {
+        a.hello({ ticket: issueTicket(secret, { uid, gateway: '1.1.1' }) });
+        b.hello({ ticket: issueTicket(secret, { uid, gateway: '1.1.2' }) });
+      } else {
+        a.request(2, { uid });
+        b.request(2, { uid });
+      }
+      await waitFor(() => a.closed || b.closed, 5000, 'one of the two to be replaced');
+      const survivor = a.closed ? b : a;
+      expect((await survivor.call(3, {})).body).toMatchObject({ uid });
+      expect(await probe.call(5, { to: uid, text: 'still there?' })).toMatchObject({ status: 0 });
+      await survivor.next((f) => f.msgId === 5);
+      expect(a.closed && b.closed).toBe(false);
+    }
   });
 
   it('refuses a second login of a live uid with the refuse policy', async () => {

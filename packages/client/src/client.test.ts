@@ -15,9 +15,10 @@ import {
 import { GatewayDouble } from './gateway-double.fixture.js';
 import type { Client, ClientState, ConnectOptions, StateChange } from './index.js';
 import type { Notice } from './messages.js';
+import { pack } from './msgpack.js';
 import { defineProtocol, type } from './protocol.js';
 import { tcp } from './tcp.js';
-import { MsgId } from './wire.js';
+import { encodeFrames, MsgId } from './wire.js';
 
 const Game = defineProtocol({
   echo: { msgId: 1, rule: 'pass', codec: 'raw', request: type<Uint8Array>(), reply: type<Uint8Array>() },
@@ -335,6 +336,29 @@ describe('state machine', () => {
     double.dropAll();
     expect(await back).toMatchObject({ resumed: false, reason: 'the client does not send HELLO' });
     await expect(reply).rejects.toBeInstanceOf(ResumeFailedError);
+  });
+
+  it('delivers nothing more once a listener closes the client mid-chunk', async () => {
+    const client = await open();
+    await client.call.login({ uid: 'ann' });
+    const got: string[] = [];
+    client.on.shout((p) => {
+      got.push(p.text);
+      client.close('enough');
+    });
+    // Both pushes in one WebSocket message: one chunk for the client.
+    double.writeRaw(
+      encodeFrames([
+        [4, pack({ from: 'x', text: 'first' })],
+        [4, pack({ from: 'x', text: 'second' })],
+      ]),
+    );
+    const states: StateChange[] = [];
+    client.on('state', (s) => states.push(s));
+    await until(() => client.state === 'closed');
+    await until(() => double.connections === 0);
+    expect(got).toEqual(['first']);
+    expect(states.map((s) => [s.state, s.reason])).toEqual([['closed', 'enough']]);
   });
 
   it('reports listener exceptions and undecodable pushes as error events', async () => {

@@ -38,8 +38,8 @@ function checkAppMsgId(msgId: number): void {
 function unexpected(msgId: number): never {
   throw new WireProtocolError('PROTOCOL_ERROR', `unexpected msgId 0x${msgId.toString(16)}`);
 }
-type Listener = (value: any) => void;
 
+type Listener = (value: any) => void;
 type Fn = (...args: any[]) => unknown;
 
 // A closure rather than a class: local names minify, private `#fields` do not (the browser size budget).
@@ -224,7 +224,8 @@ export function createClient<P extends AnyProtocol>(
   }
 
   function onFrame(msgId: number, payload: Uint8Array): void {
-    if (msgId === MsgId.Heartbeat) return;
+    // A listener may have closed the client (or a frame dropped the link) earlier in this chunk.
+    if (transport === undefined || msgId === MsgId.Heartbeat) return;
     if (msgId === MsgId.Notice) {
       const notice = decodeNotice(payload);
       if (notice.code === 'RESUME_FAILED') resumeRefusal = notice.message;
@@ -293,7 +294,7 @@ export function createClient<P extends AnyProtocol>(
     else enqueue(MsgId.Heartbeat, EMPTY);
   }
 
-  // The client gives up on the current connection (timeout, silence, bad bytes) and treats it as dropped.
+  // The client gives up on the current connection (connect timeout, server silence) and treats it as dropped.
   function drop(reason: string): void {
     transport?.close();
     onClosed(reason);
@@ -322,7 +323,7 @@ export function createClient<P extends AnyProtocol>(
     } else {
       const { minDelayMs, maxDelayMs } = options.reconnect;
       const delayMs = backoffDelay(attempt++, minDelayMs, maxDelayMs);
-      setState('reconnecting', { reason, attempt: attempt, delayMs });
+      setState('reconnecting', { reason, attempt, delayMs });
       reconnectTimer = setTimeout(() => open(), delayMs);
     }
   }

@@ -6,6 +6,7 @@ import {
   codecOf,
   defineProtocol,
   handles,
+  handlesMessage,
   type ReplyOf,
   type RequestOf,
   routesByMsgId,
@@ -104,6 +105,14 @@ describe('routesFrom', () => {
     expect(() => routesFrom(Game, { ...targets, nope: targets.add })).toThrow(/nope: is not in the protocol/);
     // @ts-expect-error news is push-only
     expect(() => routesFrom(Game, { ...targets, news: targets.add })).toThrow(/news: is push-only/);
+  });
+});
+
+describe('handlesMessage', () => {
+  it('tags a handler of gateway messages with its route', () => {
+    const add = handlesMessage(Game.add, (_state: unknown, m) => ({ sum: m.data.a + m.data.b }));
+    expect(add.route).toBe(Game.add);
+    expect(add(undefined, { data: { a: 2, b: 3 } })).toEqual({ sum: 5 });
   });
 });
 

@@ -281,3 +281,26 @@ export function handles<R extends AnyRoute, State, Rest extends unknown[]>(
 ): RouteHandler<R, State, Rest> {
   return Object.assign(handler, { route });
 }
+
+/** The least a gateway hands a backend with each message: the request as `data` (its messages carry more). */
+export interface CarriesRequest<T> {
+  readonly data: T;
+}
+
+/**
+ * Types a backend handler that receives the gateway's message (`{ session, uid, data }`, `GatewayMessage` in
+ * `@troupe/gateway`) instead of the bare request: `handlesMessage(Game.add, (state, m: GatewayMessage<Add>) =>
+ * ({ sum: m.data.a + m.data.b }))`; unannotated, `m.data` is typed from the route. A message whose `data` is not
+ * the route's request, or a wrong reply, is a compile error. Returns the handler, tagged with its route.
+ */
+export function handlesMessage<
+  R extends AnyRoute,
+  State,
+  M extends CarriesRequest<RequestOf<R>>,
+  Rest extends unknown[],
+>(
+  route: R,
+  handler: (state: State, message: M, ...rest: Rest) => HandlerResult<R>,
+): ((state: State, message: M, ...rest: Rest) => HandlerResult<R>) & { readonly route: R } {
+  return Object.assign(handler, { route });
+}

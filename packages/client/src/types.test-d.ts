@@ -8,6 +8,7 @@ import {
   defineProtocol,
   type HandlerOf,
   handles,
+  handlesMessage,
   type RemoteError,
   type ReplyOf,
   type RequestOf,
@@ -104,6 +105,30 @@ describe('backend side', () => {
     >();
     expectTypeOf<RequestOf<Game['add']>>().toEqualTypeOf<{ a: number; b: number }>();
     expectTypeOf<ReplyOf<Game['add']>>().toEqualTypeOf<{ sum: number }>();
+  });
+
+  it('types handlers that receive the gateway message ({ session, uid, data })', () => {
+    interface GatewayMessage<T = unknown> {
+      session: string;
+      uid: string | undefined;
+      data: T;
+    }
+    const add = handlesMessage(Game.add, (_state: unknown, m: GatewayMessage<{ a: number; b: number }>) => ({
+      sum: m.data.a + m.data.b,
+    }));
+    expectTypeOf(add).parameter(1).toEqualTypeOf<GatewayMessage<{ a: number; b: number }>>();
+    handlesMessage(Game.whoami, (_state: unknown, m) => {
+      expectTypeOf(m.data).toEqualTypeOf<void>();
+      return { uid: 'u', gateway: '1.1.1' };
+    });
+    // @ts-expect-error the message's data must be the route's request
+    handlesMessage(Game.add, (_state: unknown, m: GatewayMessage<{ a: string }>) => ({
+      sum: Number(m.data.a),
+    }));
+    // @ts-expect-error an untyped message does not carry the request
+    handlesMessage(Game.add, (_state: unknown, _m: GatewayMessage) => ({ sum: 1 }));
+    // @ts-expect-error the reply must be { sum: number }
+    handlesMessage(Game.add, (_state: unknown, m) => ({ sum: String(m.data.a) }));
   });
 
   it('refuses a wrong reply or request field', () => {

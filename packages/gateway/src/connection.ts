@@ -17,8 +17,8 @@ export interface ConnectionHost {
    * may not read) or by the client. `conn.closeReason` says why.
    */
   closed(conn: Connection): void;
-  /** Bad input or a slow client: counted under `refusals` by code. */
-  refused(code: string): void;
+  /** The gateway closes this connection with a notice: counted under `refusals` by code, and logged. */
+  refused(conn: Connection, code: string, message: string): void;
   /** Bytes in and out, for metrics. */
   bytes(direction: 'in' | 'out', n: number): void;
 }
@@ -45,8 +45,13 @@ export class Connection implements SocketEvents {
   closeReason = 'closed';
   readonly socket: ClientSocket;
   readonly #host: ConnectionHost;
-  readonly #reader: FrameReader;
-  #out: Uint8Array[] = [];
+  /**
+   * Held only while a frame is incomplete: an idle connection (most of them) keeps no decoder state,
+   * which is worth a few hundred bytes each at tens of thousands of sessions per gateway.
+   */
+  #reader: FrameReader | undefined;
+  /** Frames waiting for this turn's write; made when the first one comes. */
+  #out: Uint8Array[] | undefined;
   #outBytes = 0;
   #flushQueued = false;
   #closing = false;
@@ -55,7 +60,6 @@ export class Connection implements SocketEvents {
   constructor(socket: ClientSocket, host: ConnectionHost) {
     this.socket = socket;
     this.#host = host;
-    this.#reader = new FrameReader(host.maxFrame);
   }
 
   /** Whether frames can still be sent. */
@@ -68,7 +72,9 @@ export class Connection implements SocketEvents {
     this.#host.bytes('in', chunk.length);
     this.lastActive = Date.now();
     try {
-      this.#reader.push(chunk, (msgId, payload) => {
+      const reader = this.#reader ?? new FrameReader(this.#host.maxFrame);
+      this.#reader = reader;
+      reader.push(chunk, (msgId, payload) => {
         if (this.#closing) return;
         if (msgId === MsgId.Heartbeat) {
           if (payload.length > MAX_HEARTBEAT_PAYLOAD)
@@ -81,6 +87,7 @@ export class Connection implements SocketEvents {
         }
         this.#host.frame(this, msgId, payload);
       });
+      if (reader.buffered === 0) this.#reader = undefined;
     } catch (err) {
       const code = err instanceof WireProtocolError ? err.code : 'PROTOCOL_ERROR';
       this.close(code, (err as Error).message, `protocol: ${(err as Error).message}`);
@@ -94,7 +101,7 @@ export class Connection implements SocketEvents {
   closed(): void {
     if (this.#gone) return;
     this.#gone = true;
-    this.#out = [];
+    this.#out = undefined;
     this.#outBytes = 0;
     this.#ended();
   }
@@ -126,7 +133,7 @@ export class Connection implements SocketEvents {
   close(code: string, message: string, reason: string, data?: unknown): void {
     if (this.#closing || this.#gone) return;
     this.closeReason = reason;
-    this.#host.refused(code);
+    this.#host.refused(this, code, message);
     this.#queue(noticeFrame(code, message, data));
     this.#closing = true;
     this.#flush();
@@ -145,6 +152,7 @@ export class Connection implements SocketEvents {
   }
 
   #queue(frame: Uint8Array): void {
+    this.#out ??= [];
     this.#out.push(frame);
     this.#outBytes += frame.length;
     if (!this.#flushQueued) {
@@ -155,10 +163,11 @@ export class Connection implements SocketEvents {
 
   #flush(): void {
     this.#flushQueued = false;
-    if (this.#out.length === 0 || this.#gone) return;
-    const out = this.#out.length === 1 ? this.#out[0]! : Buffer.concat(this.#out, this.#outBytes);
+    const queued = this.#out;
+    if (queued === undefined || queued.length === 0 || this.#gone) return;
+    const out = queued.length === 1 ? queued[0]! : Buffer.concat(queued, this.#outBytes);
     this.#host.bytes('out', this.#outBytes);
-    this.#out = [];
+    this.#out = undefined;
     this.#outBytes = 0;
     this.socket.write(out);
   }

@@ -148,8 +148,12 @@ class RunningGateway implements ConnectionHost {
     if (session !== undefined) this.#manager.connectionLost(session, conn);
   }
 
-  refused(code: string): void {
+  refused(conn: Connection, code: string, message: string): void {
     this.#metrics.refused(code);
+    // Client-supplied text stays under one key; bad input is worth a line, routine closes are not.
+    const level =
+      code === 'PROTOCOL_ERROR' || code === 'FRAME_TOO_LARGE' || code === 'SLOW_CLIENT' ? 'info' : 'debug';
+    this.#host.log[level]({ code, reason: message, remote: conn.socket.remote }, 'client connection closed');
   }
 
   bytes(direction: 'in' | 'out', n: number): void {

@@ -48,11 +48,11 @@ export class Greeter {
   /** Resumes the session of `token`; returns why it cannot be resumed, or undefined on success. */
   #resume(conn: Connection, token: string, received: number): string | undefined {
     const session = this.#manager.byToken(token);
-    if (session === undefined || session.state === 'closed' || session.log === undefined)
+    if (session === undefined || session.state === 'closed' || !session.resumable)
       return 'unknown or expired resume token';
     let missed: Uint8Array[];
     try {
-      missed = session.log.after(received);
+      missed = session.missedAfter(received);
     } catch (err) {
       this.#manager.close(session, 'resume failed');
       return (err as Error).message;

@@ -1,3 +1,4 @@
+// ResumeLog: numbering, exact replay after a count, eviction by frames and bytes, explicit failure.
 import { describe, expect, it } from 'vitest';
 import { ResumeFailedError } from './errors.js';
 import { ResumeLog } from './resume-log.js';

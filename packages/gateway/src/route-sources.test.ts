@@ -1,3 +1,4 @@
+// Route sources: code, file and KV layered, live reload, malformed entries and files.
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';

@@ -1,3 +1,4 @@
+// Route specs: defaults, validation naming the field, config shapes, tables, routes from a typed protocol.
 import { defineProtocol, routesFrom, type } from '@troupe/client/protocol';
 import { describe, expect, it } from 'vitest';
 import { RouteConfigError } from './errors.js';

@@ -46,9 +46,9 @@ export const SessionActor = defineActor({
       const why = typeof reason === 'string' ? reason : 'kicked';
       state.manager.close(state.session, `kicked: ${why}`, { code: 'KICKED', message: why });
     },
-    /** Another session took this uid (the owner decided). */
+    /** Another session took this uid (the owner decided), possibly while this one's claim was in flight. */
     replaced(state, arg: { uid: string }) {
-      if (state.session.uid !== arg.uid) return;
+      if (state.session.uid !== arg.uid && state.session.claiming !== arg.uid) return;
       state.manager.close(state.session, 'replaced', {
         code: 'REPLACED',
         message: `uid ${arg.uid} logged in on another session`,

@@ -3,6 +3,7 @@
 import { randomBytes } from 'node:crypto';
 import type { ActorId } from '@troupe/runtime';
 import type { Connection } from './connection.js';
+import { ResumeFailedError } from './errors.js';
 import { ResumeLog, type ResumeLogLimits } from './resume-log.js';
 import type { SessionId } from './session-ref.js';
 
@@ -19,6 +20,8 @@ export class Session {
   readonly token: string;
   readonly gateway: number;
   uid: string | undefined;
+  /** A uid being claimed at its owner (a `replaced` for it may arrive before the claim's answer). */
+  claiming: string | undefined;
   // Made on first use: most sessions never store data, bind or join a group, and idle sessions are
   // counted in tens of thousands per gateway.
   /** Session data (`SessionRef.set/get`). */
@@ -26,8 +29,11 @@ export class Session {
   /** Service type -> the backend actor bound for it. */
   bindings: Map<number, ActorId> | undefined;
   groups: Set<string> | undefined;
-  /** Present for sessions that said HELLO while resume is on. */
-  readonly log: ResumeLog | undefined;
+  /** Sessions that said HELLO while resume is on count their numbered frames for a resume. */
+  readonly resumable: boolean;
+  readonly #resume: ResumeLogLimits | undefined;
+  /** Made with the first numbered frame (idle sessions never need one). */
+  #log: ResumeLog | undefined;
   connection: Connection | undefined;
   state: SessionState = 'live';
   /** Requests and plain frames waiting for their backend. */
@@ -40,7 +46,8 @@ export class Session {
     this.token = `${this.id}.${randomBytes(24).toString('base64url')}`;
     this.gateway = gateway;
     this.connection = connection;
-    this.log = resume ? new ResumeLog(resume) : undefined;
+    this.resumable = resume !== undefined;
+    this.#resume = resume;
   }
 
   /** The plain identity backends get. */
@@ -54,7 +61,20 @@ export class Session {
    */
   push(frame: Uint8Array): void {
     if (this.state === 'closed') return;
-    this.log?.record(frame);
+    if (this.#resume !== undefined) {
+      this.#log ??= new ResumeLog(this.#resume);
+      this.#log.record(frame);
+    }
     this.connection?.send(frame);
+  }
+
+  /**
+   * The numbered frames after the first `received`, for a resume; throws `ResumeFailedError` when
+   * they are not all held (or the session is not resumable).
+   */
+  missedAfter(received: number): Uint8Array[] {
+    if (this.#resume === undefined) throw new ResumeFailedError('the session is not resumable');
+    this.#log ??= new ResumeLog(this.#resume);
+    return this.#log.after(received);
   }
 }

@@ -82,7 +82,7 @@ export class SessionManager {
       resumable && this.#options.resume ? this.#options.resume : undefined,
     );
     this.#byId.set(s.id, s);
-    if (s.log) this.#byToken.set(s.token, s);
+    if (s.resumable) this.#byToken.set(s.token, s);
     conn.owner = s;
     this.#host.spawnSystem(SessionActor, sessionActorName(s.id), { session: s, manager: this });
     this.#metrics.sessionsOpened++;
@@ -130,7 +130,7 @@ export class SessionManager {
     if (session.connection !== conn || session.state === 'closed') return;
     session.connection = undefined;
     const resume = this.#options.resume;
-    if (conn.closeReason === 'closed' && session.log !== undefined && resume) {
+    if (conn.closeReason === 'closed' && session.resumable && resume) {
       session.state = 'detached';
       session.expiry = setTimeout(() => this.close(session, 'resume window passed'), resume.windowMs);
       session.expiry.unref();
@@ -177,7 +177,12 @@ export class SessionManager {
    */
   async claim(session: Session, uid: string): Promise<void> {
     if (session.uid === uid) return;
-    await this.#askOwner(uid, 'claim', { uid, session: session.ref, policy: this.#options.duplicateLogin });
+    session.claiming = uid;
+    try {
+      await this.#askOwner(uid, 'claim', { uid, session: session.ref, policy: this.#options.duplicateLogin });
+    } finally {
+      session.claiming = undefined;
+    }
     if (session.state === 'closed') {
       this.#toOwner(uid, 'release', { uid, session: session.ref });
       return;

@@ -1,3 +1,4 @@
+// Tickets: single use, forged, expired and other-gateway tickets refused, nonces forgotten after expiry.
 import { describe, expect, it } from 'vitest';
 import {
   TicketExpiredError,

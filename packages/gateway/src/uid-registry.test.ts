@@ -1,3 +1,4 @@
+// The uid registry: replace and refuse policies, late releases, gateway loss, agreed owners.
 import type { MemberRecord } from '@troupe/runtime';
 import { describe, expect, it } from 'vitest';
 import { DuplicateLoginError } from './errors.js';
