@@ -80,7 +80,8 @@ function renderMembers(view) {
       const size = view.members.filter((x) => x.group === m.group && x.type === m.type).length;
       rows.push(el('tr', { class: 'group' }, el('td', { colspan: 12 }, `${key} (${size})`)));
     }
-    const s = m.stats;
+    // A down member's last figures would read as live ones.
+    const s = m.state === 'down' ? undefined : m.stats;
     const title = m.downReason === undefined ? undefined : `${m.downReason}`;
     rows.push(
       el(
