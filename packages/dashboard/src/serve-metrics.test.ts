@@ -169,5 +169,6 @@ describe('serveMetrics', () => {
     cluster = await createTestCluster({ nodes: ['1.1.1'], nodeOptions: { link } });
     await expect(serveMetrics(cluster.node('1.1.1'), { topMailboxes: -1 })).rejects.toThrow(/topMailboxes/);
     await expect(serveMetrics(cluster.node('1.1.1'), { port: 70_000 })).rejects.toThrow(/port/);
+    await expect(serveMetrics(cluster.node('1.1.1'), { host: '' })).rejects.toThrow(/option host/);
   });
 });
