@@ -78,6 +78,8 @@ describe('examples', () => {
       /^node 2\.255\.1 +harbor +127\.0\.0\.1:\d+$/m,
       /^node 1\.9\.1 +observer +127\.0\.0\.1:\d+$/m,
       /^dashboard http:\/\/127\.0\.0\.1:\d+\/$/m,
+      /^node 1\.5\.1 +gateway +127\.0\.0\.1:\d+$/m,
+      /^gateway 1\.5\.1: 3 bot sessions on ws:\/\/127\.0\.0\.1:\d+, each echoed once$/m,
       /^gate picked profile node 2\.2\.1 \(group 2, exported\)$/m,
       /^1\.1\.1 -> 2\.2\.1 \(via harbors\) profiles\.register\(player-cy\) = 3 players$/m,
       /^1\.1\.1 -> 2\.2\.1 profiles\.levelUp\(player-ada\) = level 2$/m,

@@ -2,6 +2,8 @@
 // Text from the cluster (actor names, reasons) goes into the page through textContent, never as HTML.
 
 const POLL_MS = 1000;
+/** Past this many links, RTT and msgs/s show on hover only. */
+const MAX_EDGE_LABELS = 10;
 const SVG = 'http://www.w3.org/2000/svg';
 
 /** An element with attributes and children (strings become text nodes). */
@@ -80,7 +82,8 @@ function renderMembers(view) {
       const size = view.members.filter((x) => x.group === m.group && x.type === m.type).length;
       rows.push(el('tr', { class: 'group' }, el('td', { colspan: 12 }, `${key} (${size})`)));
     }
-    const s = m.stats;
+    // A down member's last figures would read as live ones.
+    const s = m.state === 'down' ? undefined : m.stats;
     const title = m.downReason === undefined ? undefined : `${m.downReason}`;
     rows.push(
       el(
@@ -131,24 +134,27 @@ function renderTopology(view) {
     const b = at.get(e.b);
     if (a === undefined || b === undefined) continue;
     const down = e.state !== 'up' || a.m.state !== 'up' || b.m.state !== 'up';
-    parts.push(
-      svg('line', {
-        x1: a.x,
-        y1: a.y,
-        x2: b.x,
-        y2: b.y,
-        class: down ? 'edge down' : 'edge',
-        'stroke-width': 1 + Math.min(5, Math.log10(1 + e.msgs)),
-      }),
-    );
     const rtt = e.rtt === undefined ? '' : `${e.rtt.toFixed(1)} ms · `;
-    parts.push(
-      svg(
-        'text',
-        { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - 3, class: 'edge-label', 'text-anchor': 'middle' },
-        `${rtt}${num(e.msgs)}/s`,
-      ),
-    );
+    const label = `${rtt}${num(e.msgs)}/s`;
+    const line = svg('line', {
+      x1: a.x,
+      y1: a.y,
+      x2: b.x,
+      y2: b.y,
+      class: down ? 'edge down' : 'edge',
+      'stroke-width': 1 + Math.min(5, Math.log10(1 + e.msgs)),
+    });
+    // Hovering a link names it; with many links only the hover does, so the picture stays readable.
+    line.append(svg('title', {}, `${e.a} – ${e.b}: ${label}`));
+    parts.push(line);
+    if (edges.size <= MAX_EDGE_LABELS)
+      parts.push(
+        svg(
+          'text',
+          { x: (a.x + b.x) / 2, y: (a.y + b.y) / 2 - 3, class: 'edge-label', 'text-anchor': 'middle' },
+          label,
+        ),
+      );
   }
   for (const { x, y, m } of at.values()) {
     const g = svg('g', { 'data-addr': m.addr, 'data-state': m.state });
@@ -161,7 +167,7 @@ function renderTopology(view) {
   document.querySelector('#topology-note').textContent =
     view.links.length === 0
       ? 'No link figures: links open on first traffic, and a transport without linkStats reports none.'
-      : `${edges.size} links`;
+      : `${edges.size} links${edges.size > MAX_EDGE_LABELS ? ' (hover a link for its RTT and msgs/s)' : ''}`;
 }
 
 function renderGateways(view) {

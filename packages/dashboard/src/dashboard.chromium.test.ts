@@ -55,6 +55,13 @@ describe('dashboard page', () => {
     expect(await page.locator('#charts .uplot').count()).toBe(5);
     expect(await page.locator('#topology g[data-addr]').count()).toBe(NODES.length);
     expect(await page.locator('#harbors tr[data-addr="1.255.1"]').count()).toBe(1);
+    // The observer's links to the members it polls are drawn, labelled with RTT (after the first
+    // heartbeat round trip) and msgs/s.
+    await page
+      .locator('#topology text.edge-label', { hasText: /[\d.]+ ms · [\d.]+\/s/ })
+      .first()
+      .waitFor({ timeout: 5_000 });
+    expect(await page.locator('#topology line').count()).toBeGreaterThan(0);
 
     const killedAt = Date.now();
     await cluster.kill('1.2.2');

@@ -111,6 +111,13 @@ describe('serveMetrics', () => {
     expect(value(family(parsed, 'troupe_dead_letters_total'), { reason: 'actor not found' })).toBe(2);
     expect(value(family(parsed, 'troupe_members'), { state: 'up' })).toBe(2);
     expect(value(family(parsed, 'troupe_transport_messages_total'), { direction: 'in' })).toBeGreaterThan(0);
+    expect(value(family(parsed, 'troupe_link_up'), { peer: '1.1.1' })).toBe(1);
+    expect(
+      value(family(parsed, 'troupe_link_messages_total'), { peer: '1.1.1', direction: 'in' }),
+    ).toBeGreaterThan(0);
+    expect(
+      value(family(parsed, 'troupe_link_bytes_total'), { peer: '1.1.1', direction: 'out' }),
+    ).toBeGreaterThan(0);
     expect(value(family(parsed, 'troupe_gateway_sessions'), { state: 'attached' })).toBe(5);
     expect(value(family(parsed, 'troupe_gateway_sessions'), { state: 'detached' })).toBe(2);
     expect(
@@ -162,5 +169,6 @@ describe('serveMetrics', () => {
     cluster = await createTestCluster({ nodes: ['1.1.1'], nodeOptions: { link } });
     await expect(serveMetrics(cluster.node('1.1.1'), { topMailboxes: -1 })).rejects.toThrow(/topMailboxes/);
     await expect(serveMetrics(cluster.node('1.1.1'), { port: 70_000 })).rejects.toThrow(/port/);
+    await expect(serveMetrics(cluster.node('1.1.1'), { host: '' })).rejects.toThrow(/option host/);
   });
 });

@@ -1,5 +1,6 @@
 // `serveMetrics(node)`: `/metrics`, `/ready` and `/alive` of one node on a port of its own.
 import type { Node } from '@troupe/runtime';
+import { OptionError } from '@troupe/transport';
 import { alive, type Health, ready } from './health.js';
 import { listen, type Route, sendJson, sendText } from './http.js';
 import { createMetrics, type NodeMetrics } from './metrics.js';
@@ -45,6 +46,7 @@ export function healthRoutes(node: Node, metrics: NodeMetrics): Map<string, Rout
 export async function serveMetrics(node: Node, options: ServeMetricsOptions = {}): Promise<MetricsServer> {
   const { port = 0, host = DEFAULT_HOST, ...metricsOptions } = options;
   checkInt('port', port, 0, 65_535);
+  if (typeof host !== 'string' || host === '') throw new OptionError('host', 'must be a non-empty string');
   const metrics = createMetrics(node, metricsOptions);
   let http: Awaited<ReturnType<typeof listen>>;
   try {
