@@ -3,7 +3,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { clusterStatus, loadConfig, type MemberStatus } from '@troupe/cli';
+import { type ClientEndpoints, clusterStatus, loadConfig, type MemberStatus } from '@troupe/cli';
+import { connect, type Notice } from '@troupe/client';
 import { freePort, waitFor } from '@troupe/runtime/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { killAll, spawnProcess, spawnTs } from './spawned.js';
@@ -110,6 +111,37 @@ describe('troupe up and start', () => {
     expect(logs(p.stderr).some((l) => l.msg === 'stopping gracefully (signal again to stop at once)')).toBe(
       true,
     );
+  });
+
+  it('a SIGTERM stops gracefully: connected clients get GOING_AWAY before the process exits 0', async () => {
+    const file = join(dir, 'gateway.json');
+    await writeFile(
+      file,
+      JSON.stringify({
+        secret: 'cli-e2e-secret',
+        nodes: [
+          { addr: '1.1.1', port: 0, gateway: { ws: { port: 0 }, tcp: false } },
+          { addr: '1.2.1', port: 0 },
+        ],
+      }),
+    );
+    const p = spawnTs(main, ['up', file]);
+    const endpoints = JSON.parse(await p.line(/^\{/)) as ClientEndpoints;
+    const client = await connect(endpoints.gateways[0]!.ws!, { reconnect: false });
+    try {
+      const notices: Notice[] = [];
+      client.on('notice', (n) => notices.push(n));
+      const closed = new Promise<void>((resolve) => {
+        client.on('state', (s) => {
+          if (s.state === 'closed') resolve();
+        });
+      });
+      expect(await p.stop('SIGTERM')).toBe(0);
+      await closed;
+      expect(notices.map((n) => n.code)).toContain('GOING_AWAY');
+    } finally {
+      client.close();
+    }
   });
 
   it('start: runs the named node only; without --node a multi-node config is a usage error', async () => {
