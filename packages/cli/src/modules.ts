@@ -35,25 +35,37 @@ export async function importExport(
   return mod[name];
 }
 
+/**
+ * The export a config entry names, checked to be what the entry needs (`is`); a `ModuleLoadError` at
+ * `<path>.export` says what it should have been (`what`).
+ */
+export async function loadChecked<T>(
+  baseDir: string,
+  spec: { module: string; export: string },
+  path: string,
+  is: (value: unknown) => boolean,
+  what: string,
+): Promise<T> {
+  const value = await importExport(baseDir, spec.module, spec.export, path);
+  if (!is(value)) throw new ModuleLoadError(`${path}.export`, `${spec.module}#${spec.export} is not ${what}`);
+  return value as T;
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
+
 /** The actor definition a service entry names (`defineActor`'s result). */
-export async function loadService(
+export function loadService(
   baseDir: string,
   spec: { module: string; export: string },
   path: string,
 ): Promise<AnyActorDefinition> {
-  const value = await importExport(baseDir, spec.module, spec.export, path);
-  const def = value as Partial<AnyActorDefinition> | null;
-  if (
-    typeof def !== 'object' ||
-    def === null ||
-    typeof def.init !== 'function' ||
-    typeof def.handlers !== 'object'
-  )
-    throw new ModuleLoadError(
-      `${path}.export`,
-      `${spec.module}#${spec.export} is not an actor definition (defineActor's result)`,
-    );
-  return def as AnyActorDefinition;
+  return loadChecked(
+    baseDir,
+    spec,
+    path,
+    (v) => isObject(v) && typeof v.init === 'function' && isObject(v.handlers),
+    "an actor definition (defineActor's result)",
+  );
 }
 
 /** A factory `(args) => Extension` an extension entry names, called with its args. */
@@ -62,22 +74,18 @@ export async function loadExtension(
   spec: { module: string; export: string; args?: unknown },
   path: string,
 ): Promise<Extension> {
-  const factory = await importExport(baseDir, spec.module, spec.export, path);
-  if (typeof factory !== 'function')
-    throw new ModuleLoadError(
-      `${path}.export`,
-      `${spec.module}#${spec.export} is not a function returning an extension`,
-    );
-  const ext = (factory as (args: unknown) => unknown)(spec.args) as Partial<Extension> | null;
-  if (
-    typeof ext !== 'object' ||
-    ext === null ||
-    typeof ext.name !== 'string' ||
-    typeof ext.start !== 'function'
-  )
+  const factory = await loadChecked<(args: unknown) => unknown>(
+    baseDir,
+    spec,
+    path,
+    (v) => typeof v === 'function',
+    'a function returning an extension',
+  );
+  const ext = factory(spec.args);
+  if (!isObject(ext) || typeof ext.name !== 'string' || typeof ext.start !== 'function')
     throw new ModuleLoadError(
       `${path}.export`,
       `${spec.module}#${spec.export}(args) did not return an extension`,
     );
-  return ext as Extension;
+  return ext as unknown as Extension;
 }

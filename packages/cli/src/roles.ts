@@ -14,7 +14,7 @@ import {
 import { type Extension, type PubSub, pubsub } from '@troupe/runtime';
 import type { ClusterConfig } from './config.js';
 import { ModuleLoadError } from './errors.js';
-import { importExport } from './modules.js';
+import { loadChecked } from './modules.js';
 import type { NodeSpec } from './schema.js';
 import { resolveSecret } from './secret.js';
 
@@ -38,39 +38,24 @@ export interface NodeRoles {
   context: ServiceContext;
 }
 
-async function loadKind(
+function loadKind(
   config: ClusterConfig,
   spec: { module: string; export: string },
   path: string,
 ): Promise<EntityKind> {
-  const kind = (await importExport(
-    config.baseDir,
-    spec.module,
-    spec.export,
-    path,
-  )) as Partial<EntityKind> | null;
-  if (
-    typeof kind !== 'object' ||
-    kind === null ||
-    typeof kind.name !== 'string' ||
-    typeof kind.type !== 'number'
-  )
-    throw new ModuleLoadError(
-      `${path}.export`,
-      `${spec.module}#${spec.export} is not an entity kind (defineEntity's result)`,
-    );
-  return kind as EntityKind;
+  const is = (v: unknown) => {
+    const k = v as Partial<EntityKind> | null;
+    return typeof k === 'object' && k !== null && typeof k.name === 'string' && typeof k.type === 'number';
+  };
+  return loadChecked(config.baseDir, spec, path, is, "an entity kind (defineEntity's result)");
 }
 
-async function loadAuthenticate(
+function loadAuthenticate(
   config: ClusterConfig,
   spec: { module: string; export: string },
   path: string,
 ): Promise<Authenticate> {
-  const fn = await importExport(config.baseDir, spec.module, spec.export, path);
-  if (typeof fn !== 'function')
-    throw new ModuleLoadError(`${path}.export`, `${spec.module}#${spec.export} is not a function`);
-  return fn as Authenticate;
+  return loadChecked(config.baseDir, spec, path, (v) => typeof v === 'function', 'a function');
 }
 
 /** The secret tickets are signed with, when the config has one. */

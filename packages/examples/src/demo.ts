@@ -14,7 +14,7 @@ import {
 } from '@troupe/cli';
 import { type Dashboard, startDashboard } from '@troupe/dashboard';
 import { runBots } from './bots/run-bots.js';
-import { type BotCounts, summaryTable } from './bots/stats.js';
+import { summaryTable } from './bots/stats.js';
 import { startWeb } from './im/web.js';
 
 const { values } = parseArgs({
@@ -23,6 +23,8 @@ const { values } = parseArgs({
 });
 const durationMs = values.for === undefined ? undefined : parseDuration(values.for, 'for');
 const clients = Number(values.clients);
+/** Bots per cluster: half chat on im, half play the game. */
+const sizes = { im: Math.ceil(clients / 2), game: Math.floor(clients / 2) };
 if (!Number.isInteger(clients) || clients < 1)
   throw new Error(`--clients must be a positive integer, got ${values.clients}`);
 
@@ -82,7 +84,7 @@ console.log(`  game dashboard  ${dashboards[1]!.url}`);
 console.log(`  im gateways     ${im.gateways.map((g) => g.ws).join('  ')}`);
 console.log(`  game gateways   ${game.gateways.map((g) => g.ws).join('  ')}`);
 console.log(
-  `  bots            ${Math.ceil(clients / 2)} chatting, ${Math.floor(clients / 2)} playing; ${durationMs ? `for ${values.for}` : 'Ctrl-C stops'}`,
+  `  bots            ${sizes.im} chatting, ${sizes.game} playing; ${durationMs ? `for ${values.for}` : 'Ctrl-C stops'}`,
 );
 
 /** Sessions on every gateway of both clusters, and frames the gateways received so far. */
@@ -118,32 +120,27 @@ const ticker = setInterval(() => {
   process.stderr.write(process.stderr.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
 }, 1000);
 
-const forever = 365 * 24 * 3_600_000;
-const runs = await Promise.all([
-  runBots({
-    target: 'im',
-    login: im.login[0]!,
-    clients: Math.ceil(clients / 2),
-    durationMs: durationMs ?? forever,
-    signal: stop.signal,
-    thinkMs: 200,
-  }),
-  runBots({
-    target: 'game',
-    login: game.login[0]!,
-    clients: Math.floor(clients / 2),
-    durationMs: durationMs ?? forever,
-    signal: stop.signal,
-    thinkMs: 200,
-  }),
-]);
+// Without --for the bots run until Ctrl-C: the longest delay a Node timer takes (about 24.8 days).
+const forever = 2 ** 31 - 1;
+const targets = ['im', 'game'] as const;
+const logins = { im: im.login[0]!, game: game.login[0]! };
+const runs = await Promise.all(
+  targets.map((target) =>
+    runBots({
+      target,
+      login: logins[target],
+      clients: sizes[target],
+      durationMs: durationMs ?? forever,
+      signal: stop.signal,
+      thinkMs: 200,
+    }),
+  ),
+);
 clearInterval(ticker);
 if (process.stderr.isTTY) process.stderr.write('\n');
-const totals: Array<[string, BotCounts, number, number]> = [
-  ['im', runs[0].counts, runs[0].elapsedMs, Math.ceil(clients / 2)],
-  ['game', runs[1].counts, runs[1].elapsedMs, Math.floor(clients / 2)],
-];
-for (const [target, counts, elapsedMs, n] of totals) console.log(summaryTable(counts, elapsedMs, n, target));
+targets.forEach((target, k) => {
+  console.log(summaryTable(runs[k]!.counts, runs[k]!.elapsedMs, sizes[target], target));
+});
 await web.close();
 await stopAll();
 process.off('SIGINT', onSignal);
