@@ -144,6 +144,16 @@ describe('troupe up and start', () => {
     }
   });
 
+  it('through the bin: one SIGINT to the troupe process is one graceful stop of the nodes, exit 0', async () => {
+    const file = await writeConfig('bin.json', ['1.1.1', '1.2.1']);
+    const p = spawnProcess(process.execPath, [bin, 'up', file]);
+    await p.line(/^\{/);
+    expect(await p.stop('SIGINT')).toBe(0);
+    const stopping = logs(p.stderr).filter((l) => String(l.msg).startsWith('stopping gracefully'));
+    expect(stopping).toHaveLength(1);
+    expect(logs(p.stderr).some((l) => l.msg === 'second signal: stopping at once')).toBe(false);
+  });
+
   it('start: runs the named node only; without --node a multi-node config is a usage error', async () => {
     const file = await writeConfig('start.json', ['1.1.1', '1.2.1']);
     const refused = spawnTs(main, ['start', file]);

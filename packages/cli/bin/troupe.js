@@ -12,12 +12,14 @@ if (existsSync(fileURLToPath(dist))) {
 } else {
   // No build: run the sources with tsx, resolving workspace packages to their sources too.
   const src = fileURLToPath(new URL('../src/main.ts', import.meta.url));
+  // The child gets a process group of its own, so each signal reaches it once, through us (a terminal's
+  // Ctrl-C would otherwise reach both, and a second signal means "stop at once"); it also stops when
+  // its IPC channel to us closes, so it never outlives this process.
   const child = spawn(
     process.execPath,
     ['--import', import.meta.resolve('tsx'), '--conditions=@troupe/source', src, ...process.argv.slice(2)],
-    { stdio: 'inherit' },
+    { stdio: ['inherit', 'inherit', 'inherit', 'ipc'], detached: true },
   );
-  // A terminal's Ctrl-C reaches the child too (same process group); a signal sent to us alone is passed on.
   for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal));
   child.on('exit', (code, signal) => {
     process.exitCode = code ?? (signal === 'SIGINT' ? 130 : 143);

@@ -71,6 +71,8 @@ export async function main(
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
+  // Run by bin/troupe.js (or a supervisor) with an IPC channel: it must not keep a finished command alive.
+  process.channel?.unref();
   main(process.argv.slice(2)).then(
     (code) => {
       if (code !== undefined) process.exitCode = code;

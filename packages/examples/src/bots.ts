@@ -28,15 +28,16 @@ const durationMs = parseDuration(values.for, 'for');
 
 const config = await loadConfig(fileURLToPath(new URL(`../${target}/cluster.yaml`, import.meta.url)));
 const cluster = await startCluster(config, { logger: createLogger({ level: 'warn' }) });
+// Listening before the first line: whoever reads it may signal at once.
+const stop = new AbortController();
+const onSignal = () => stop.abort();
+process.once('SIGINT', onSignal);
+process.once('SIGTERM', onSignal);
 const endpoints = cluster.clientEndpoints();
 console.log(JSON.stringify(endpoints));
 const login = endpoints.login[0];
 if (login === undefined) throw new Error(`${target} has no login endpoint`);
 
-const stop = new AbortController();
-const onSignal = () => stop.abort();
-process.once('SIGINT', onSignal);
-process.once('SIGTERM', onSignal);
 let last = { at: 0, requests: 0 };
 const { counts, elapsedMs } = await runBots({
   target,

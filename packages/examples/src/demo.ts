@@ -65,6 +65,16 @@ try {
   throw err;
 }
 
+// Listening before the first line: whoever reads it may signal at once.
+const stop = new AbortController();
+let signals = 0;
+const onSignal = () => {
+  signals += 1;
+  if (signals > 1) process.exit(130); // a second Ctrl-C: at once
+  stop.abort();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
 const im = clusters.im.clientEndpoints();
 const game = clusters.game.clientEndpoints();
 console.log(
@@ -100,15 +110,6 @@ function gatewayTotals(): { sessions: number; framesIn: number } {
   return { sessions, framesIn };
 }
 
-const stop = new AbortController();
-let signals = 0;
-const onSignal = () => {
-  signals += 1;
-  if (signals > 1) process.exit(130); // a second Ctrl-C: at once
-  stop.abort();
-};
-process.on('SIGINT', onSignal);
-process.on('SIGTERM', onSignal);
 let last = { at: performance.now(), frames: gatewayTotals().framesIn };
 const ticker = setInterval(() => {
   const now = performance.now();

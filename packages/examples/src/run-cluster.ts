@@ -41,10 +41,7 @@ export async function runCluster<Extra extends object = object>(
     throw err;
   }
   const endpoints = { ...cluster.clientEndpoints(), ...extra };
-  console.log(JSON.stringify(endpoints));
-  console.error(
-    `${name}: ${cluster.nodes().length} nodes up in ${Math.round(performance.now() - began)} ms; Ctrl-C stops`,
-  );
+  // Before the endpoints line: whoever reads it may signal at once, and a signal before a listener kills.
   onShutdown(
     async () => {
       await options.stopping?.();
@@ -52,6 +49,10 @@ export async function runCluster<Extra extends object = object>(
       console.error(`${name}: stopped`);
     },
     { log },
+  );
+  console.log(JSON.stringify(endpoints));
+  console.error(
+    `${name}: ${cluster.nodes().length} nodes up in ${Math.round(performance.now() - began)} ms; Ctrl-C stops`,
   );
   return { cluster, endpoints };
 }

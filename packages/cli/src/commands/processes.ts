@@ -35,9 +35,9 @@ export async function processesCommand(args: CliArgs, io: Io, script: string): P
     log,
     env: io.env,
   });
+  onShutdown(() => supervisor.stop(), { log, force: () => supervisor.kill() });
   supervisor.start();
   io.stdout(
     `${JSON.stringify({ nodes: config.nodes.map((n) => ({ addr: n.addr, host: n.host, port: n.port })), pids: supervisor.pids() })}\n`,
   );
-  onShutdown(() => supervisor.stop(), { log, force: () => supervisor.kill() });
 }

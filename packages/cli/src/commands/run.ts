@@ -37,10 +37,11 @@ export async function runCommand(args: CliArgs, io: Io, mode: 'start' | 'up'): P
     env: io.env,
   });
   const ms = Math.round(performance.now() - began);
+  // Before the endpoints line: whoever reads it may signal at once, and a signal before a listener kills.
+  onShutdown(() => cluster.stop(), { log, parentChannel: true });
   io.stdout(`${JSON.stringify(cluster.clientEndpoints())}\n`);
   log.info(
     { nodes: cluster.endpoints().map((e) => e.addr), ms, cluster: config.cluster },
     `${mode === 'up' ? 'cluster up and linked' : 'nodes started'} in ${ms} ms`,
   );
-  onShutdown(() => cluster.stop(), { log, parentChannel: true });
 }
