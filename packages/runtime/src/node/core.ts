@@ -363,13 +363,16 @@ export class NodeCore {
 
   // ---- lifecycle ----------------------------------------------------------------------------------
 
-  /** Graceful (`abrupt` false) or abrupt stop; idempotent, the first call decides. */
-  stop(abrupt: boolean): Promise<void> {
-    this.#stopping ??= this.doStop(abrupt);
+  /**
+   * Graceful (`abrupt` false) or abrupt stop; idempotent, the first call decides. `drainMs` bounds
+   * how long running handlers may finish (default the `stopDrainMs` option; 0 when abrupt).
+   */
+  stop(abrupt: boolean, drainMs?: number): Promise<void> {
+    this.#stopping ??= this.doStop(abrupt, drainMs ?? (abrupt ? 0 : this.options.stopDrainMs));
     return this.#stopping;
   }
 
-  private async doStop(abrupt: boolean): Promise<void> {
+  private async doStop(abrupt: boolean, drainMs: number): Promise<void> {
     this.liveness.stop();
     if (abrupt) {
       this.transport.destroy();
@@ -391,7 +394,7 @@ export class NodeCore {
       }
     }
     this.closed = true;
-    await this.actors.stopAll('node stopping', abrupt ? 0 : this.options.stopDrainMs);
+    await this.actors.stopAll('node stopping', drainMs);
     this.asks.rejectAll(new ClosedError(`node ${Addr.format(this.addr)}`));
     this.dispatcher.close();
     if (!abrupt) await this.transport.close();

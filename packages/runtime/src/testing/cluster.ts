@@ -79,7 +79,10 @@ export interface TestCluster {
   slow(from: string, to: string, ms: number): void;
   /** Removes the partitions and slowdowns between `a` and `b`, or all of them without arguments. */
   heal(a?: Side, b?: Side): void;
-  /** Stops every node and closes the membership factory (an etcd). Idempotent. */
+  /**
+   * Stops every node gracefully, without waiting for handlers still running (no `stopDrainMs`), and
+   * closes the membership factory (an etcd). Idempotent.
+   */
   close(): Promise<void>;
   /** Ports by address, fixed for the cluster's life. */
   port(addr: string): number;
@@ -212,7 +215,8 @@ export async function createTestCluster(options: TestClusterOptions): Promise<Te
       closing ??= (async () => {
         const nodes = [...running.values()];
         running.clear();
-        await Promise.allSettled(nodes.map((n) => n.stop()));
+        // Teardown: a graceful stop (deregistration, goodbyes) without waiting for running handlers.
+        await Promise.allSettled(nodes.map((n) => coreOf(n).stop(false, 0)));
         await factory?.close?.();
       })();
       return closing;
