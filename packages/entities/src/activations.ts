@@ -23,6 +23,8 @@ interface Activation {
   lastUsed: number;
   /** The lowest epoch to claim next: past an epoch a dead node claimed and never published. */
   nextEpoch: number;
+  /** A stopping node left out of placement, when the activation was started on its behalf. */
+  exclude: number | undefined;
   /** Settles when a passivation finished. */
   passivated: Promise<void> | undefined;
 }
@@ -42,7 +44,14 @@ export interface EntityCounters {
 }
 
 /** How a message reaches the owner of an entity on another node (through its control actor). */
-export type Forwarder = (to: Addr, kind: string, id: string, message: LocalMessage, hops: number) => void;
+export type Forwarder = (
+  to: Addr,
+  kind: string,
+  id: string,
+  message: LocalMessage,
+  hops: number,
+  exclude: number | undefined,
+) => void;
 
 export class Activations {
   readonly #host: ExtensionHost;
@@ -75,13 +84,18 @@ export class Activations {
     this.#forward = forward;
   }
 
-  /** The member hosting the entity in this node's view. */
-  ownerOf(kind: EntityKind, id: string): Addr | undefined {
-    return placement(kind.name, id, hosts(this.#host.members(), kind.type))?.addr;
+  /** The member hosting the entity in this node's view, leaving out `exclude` (a node that is stopping). */
+  ownerOf(kind: EntityKind, id: string, exclude?: number): Addr | undefined {
+    const candidates = hosts(this.#host.members(), kind.type).filter((m) => m.addr !== exclude);
+    return placement(kind.name, id, candidates)?.addr;
   }
 
-  /** Routes one message for an entity: to its activation here, into its buffer, or to its owner. */
-  route(kind: EntityKind, id: string, message: LocalMessage, hops = 0): void {
+  /**
+   * Routes one message for an entity: to its activation here, into its buffer, or to its owner. A
+   * stopping node sends what still reaches it to its successor (the owner once it is gone), with itself
+   * as `exclude`, so members whose views still hold it need not fail the message.
+   */
+  route(kind: EntityKind, id: string, message: LocalMessage, hops = 0, exclude?: number): void {
     const key = `${kind.name}/${id}`;
     const a = this.#active.get(key);
     if (a !== undefined) {
@@ -95,7 +109,8 @@ export class Activations {
       this.#active.delete(key);
       this.#owned.set(key, a.epoch);
     }
-    const owner = this.ownerOf(kind, id);
+    if (this.#closed && exclude === undefined) exclude = this.#host.addr;
+    const owner = this.ownerOf(kind, id, exclude);
     if (owner === undefined) {
       this.#refuse(message, new EntityUnavailableError(`no member of type ${kind.type} hosts ${key}`));
       return;
@@ -106,7 +121,7 @@ export class Activations {
         return;
       }
       this.counters.forwards++;
-      this.#forward(owner, kind.name, id, message, hops + 1);
+      this.#forward(owner, kind.name, id, message, hops + 1, exclude);
       return;
     }
     if (this.#closed) {
@@ -123,6 +138,7 @@ export class Activations {
       buffer: [message],
       lastUsed: Date.now(),
       nextEpoch: 1,
+      exclude,
       passivated: undefined,
     };
     this.#active.set(key, fresh);
@@ -273,10 +289,10 @@ export class Activations {
           throw new EntityUnavailableError(
             `${a.key}: not activated within ${this.#options.activationTimeoutMs} ms`,
           );
-        if (this.ownerOf(a.kind, a.id) !== this.#host.addr) {
+        if (this.ownerOf(a.kind, a.id, a.exclude) !== this.#host.addr) {
           // The view moved while this node was claiming: the messages go to the new owner.
           this.#active.delete(a.key);
-          for (const m of a.buffer.splice(0)) this.route(a.kind, a.id, m);
+          for (const m of a.buffer.splice(0)) this.route(a.kind, a.id, m, 0, a.exclude);
           return;
         }
         const epoch = await this.#acquire(a);

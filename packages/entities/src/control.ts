@@ -5,11 +5,21 @@ import { defineActor, type LocalMessage } from '@troupe/runtime';
 export interface EntitiesCore {
   release(kind: string, id: string): Promise<boolean>;
   save(kind: string, id: string): Promise<boolean>;
-  route(kind: string, id: string, message: LocalMessage, hops: number): void;
+  route(kind: string, id: string, message: LocalMessage, hops: number, exclude: number | undefined): void;
 }
 
-/** A forwarded message: `[kind, id, handler, arg, hops, isAsk, senderNode, senderName]`. */
-export type Forwarded = [string, string, string, unknown, number, boolean, number | null, string | null];
+/** A forwarded message: `[kind, id, handler, arg, hops, isAsk, senderNode, senderName, exclude]`. */
+export type Forwarded = [
+  string,
+  string,
+  string,
+  unknown,
+  number,
+  boolean,
+  number | null,
+  string | null,
+  number | null,
+];
 
 /**
  * Replies are deferred, so a release waiting for a passivation (or a forwarded ask waiting for the
@@ -34,11 +44,12 @@ export const EntitiesControl = defineActor({
       );
       return reply;
     },
-    forward(core, [kind, id, handler, arg, hops, isAsk, senderNode, senderName]: Forwarded, ctx) {
+    forward(core, [kind, id, handler, arg, hops, isAsk, senderNode, senderName, excluded]: Forwarded, ctx) {
+      const exclude = excluded ?? undefined;
       const sender =
         senderNode !== null && senderName !== null ? { node: senderNode, name: senderName } : undefined;
       if (!isAsk) {
-        core.route(kind, id, { handler, arg, sender, replyTo: undefined }, hops);
+        core.route(kind, id, { handler, arg, sender, replyTo: undefined }, hops, exclude);
         return;
       }
       const reply = ctx.reply<unknown>();
@@ -55,6 +66,7 @@ export const EntitiesControl = defineActor({
           },
         },
         hops,
+        exclude,
       );
       return reply;
     },

@@ -1,11 +1,15 @@
 // Entities over a real cluster with a center (its KV holds the ownership records).
+
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { Addr, type Node } from '@troupe/runtime';
 import { createTestCluster, type TestCluster, waitFor } from '@troupe/runtime/testing';
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { type Entities, entities } from './entities.js';
 import { defineEntity } from './kind.js';
 import { ownerKey } from './ownership.js';
-import { MemoryStorage } from './storage.js';
+import { type EntityStorage, FileStorage, MemoryStorage } from './storage.js';
 
 const link = { downTimeoutMs: 600, heartbeatIntervalMs: 100, reconnectBaseMs: 20, reconnectMaxMs: 200 };
 let cluster: TestCluster | undefined;
@@ -37,8 +41,8 @@ const Counter = defineEntity({
 
 async function start(
   hosts: string[],
-  options: { idleMs?: number; storage?: MemoryStorage } = {},
-): Promise<{ ents: Map<string, Entities>; storage: MemoryStorage }> {
+  options: { idleMs?: number; storage?: EntityStorage } = {},
+): Promise<{ ents: Map<string, Entities>; storage: EntityStorage }> {
   const storage = options.storage ?? new MemoryStorage();
   const nodes = ['1.100.1', '1.1.1', ...hosts];
   const ents = new Map(
@@ -140,6 +144,32 @@ describe('entities', () => {
     expect(await ref.call.add(1)).toBe(5);
     const record = JSON.parse((await cluster!.node('1.1.1').kv.get(ownerKey('counter', 'k')))!);
     expect(record.epoch).toBe(2);
+  });
+
+  it('hands a persistent entity over on a graceful leave, its state kept in files', async () => {
+    const dir = await mkdtemp(path.join(tmpdir(), 'troupe-entities-'));
+    try {
+      const { ents, storage } = await start(['1.3.1', '1.3.2'], { storage: new FileStorage(dir) });
+      const caller = ents.get('1.1.1')!;
+      const ref = caller.entity(Counter, 'filed');
+      expect(await ref.call.add(3)).toBe(3);
+      const owner = Addr.format(caller.ownerOf(Counter, 'filed')!);
+      await cluster!.stop(owner);
+      expect((await storage.load('counter', 'filed'))?.state).toMatchObject({ n: 3 });
+      const live = ['1.1.1', '1.3.1', '1.3.2'].filter((a) => a !== owner);
+      await waitFor(
+        () => live.every((a) => ents.get(a)!.ownerOf(Counter, 'filed') !== Addr.parse(owner)),
+        5000,
+        'placement moving',
+      );
+      expect(await ref.call.add(1)).toBe(4);
+      // The stop released the record, so the next owner took over without waiting, at the next epoch.
+      const record = JSON.parse((await cluster!.node('1.1.1').kv.get(ownerKey('counter', 'filed')))!);
+      expect(record).toMatchObject({ epoch: 2, released: false });
+    } finally {
+      await cluster?.close();
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('fences an activation when a newer epoch is published elsewhere', async () => {

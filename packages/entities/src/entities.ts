@@ -57,19 +57,21 @@ export class Entities implements Extension, EntitiesCore {
   start(host: ExtensionHost): void {
     this.#host = host;
     const ownership = new Ownership(host.kv, { node: host.addr, incarnation: host.incarnation });
-    const activations = new Activations(host, ownership, this.options, (to, kind, id, m, hops) =>
-      this.#forward(to, kind, id, m, hops),
+    const activations = new Activations(host, ownership, this.options, (to, kind, id, m, hops, exclude) =>
+      this.#forward(to, kind, id, m, hops, exclude),
     );
     this.#activations = activations;
     host.spawnSystem(EntitiesControl, CONTROL_ACTOR, this);
+    // The activation hook stays for the node's life: once closed, the activations pass what still
+    // reaches this node to each entity's successor instead of leaving it to a dead letter.
+    host.onMissingActor((name, message) => {
+      const parsed = parseEntityName(name);
+      const kind = parsed === undefined ? undefined : this.#kinds.get(parsed.kind);
+      if (parsed === undefined || kind === undefined) return false;
+      activations.route(kind, parsed.id, message);
+      return true;
+    });
     this.#unhook.push(
-      host.onMissingActor((name, message) => {
-        const parsed = parseEntityName(name);
-        const kind = parsed === undefined ? undefined : this.#kinds.get(parsed.kind);
-        if (parsed === undefined || kind === undefined) return false;
-        activations.route(kind, parsed.id, message);
-        return true;
-      }),
       host.onMemberUp(() => activations.rebalance()),
       host.onMemberDown(() => activations.rebalance()),
       ownership.watch((kind, id, record) => activations.fence(kind, id, record)),
@@ -153,13 +155,19 @@ export class Entities implements Extension, EntitiesCore {
       : this.#activations.save(k, id);
   }
 
-  route(kind: string, id: string, message: LocalMessage, hops: number): void {
+  route(kind: string, id: string, message: LocalMessage, hops: number, exclude: number | undefined): void {
     const k = this.#kinds.get(kind);
-    if (k === undefined || this.#activations === undefined) {
-      message.replyTo?.fail({ code: 'ENTITY_KIND', message: `entity kind "${kind}" is unknown here` });
+    if (k === undefined) {
+      message.replyTo?.fail(new EntityKindError(`entity kind "${kind}" is unknown here`).toWire());
       return;
     }
-    this.#activations.route(k, id, message, hops);
+    if (this.#activations === undefined) {
+      message.replyTo?.fail(
+        new EntityUnavailableError(`${kind}/${id}: entities stopped on this node`).toWire(),
+      );
+      return;
+    }
+    this.#activations.route(k, id, message, hops, exclude);
   }
 
   // ---- internals ----------------------------------------------------------------------------------
@@ -186,7 +194,14 @@ export class Entities implements Extension, EntitiesCore {
     return host.ref({ node: owner, name });
   }
 
-  #forward(to: Addr, kind: string, id: string, message: LocalMessage, hops: number): void {
+  #forward(
+    to: Addr,
+    kind: string,
+    id: string,
+    message: LocalMessage,
+    hops: number,
+    exclude: number | undefined,
+  ): void {
     const host = this.#running();
     const ref = host.ref({ node: to, name: CONTROL_ACTOR });
     const sender = message.sender;
@@ -199,6 +214,7 @@ export class Entities implements Extension, EntitiesCore {
       message.replyTo !== undefined,
       sender?.node ?? null,
       sender?.name ?? null,
+      exclude ?? null,
     ];
     if (message.replyTo !== undefined) {
       settle(message, ref.ask('forward', body, { timeoutMs: this.options.askTimeoutMs }));

@@ -139,46 +139,55 @@ export class Streams implements Extension {
     else host.send(peer, kind, body);
   }
 
+  /**
+   * Validates and routes one stream frame. A malformed frame costs only itself: it is counted and logged,
+   * and the link and every other stream go on. Only decoding is guarded: what a stream's listeners
+   * throw is theirs, not a malformed frame.
+   */
   #receive(kind: number, from: Addr, body: Buffer): void {
     const host = this.#host;
     if (host === undefined) return;
-    try {
-      if (kind === StreamKind.Open) {
-        this.#onOpen(host, from, body);
-        return;
-      }
-      if (kind === StreamKind.Reset) {
-        const reset = decodeReset(body);
-        if (reset === undefined) throw new Error('malformed reset');
-        this.#links.get(from)?.streams.get(peerKey(reset[0]))?.onReset(reset[1], reset[2]);
-        return;
-      }
-      if (body.length < 4) throw new Error(`stream frame of kind ${kind} is ${body.length} bytes`);
-      const stream = this.#links.get(from)?.streams.get(peerKey(body.readUInt32BE(0)));
-      if (kind === StreamKind.Data) {
-        this.#counts.bytesIn += body.length - 4;
-        // The body is a view into the received chunk: the reader gets a copy of its own.
-        stream?.onData(Buffer.from(body.subarray(4)));
-      } else if (kind === StreamKind.Credit) {
-        if (body.length !== 8) throw new Error('malformed credit');
-        stream?.onCredit(body.readUInt32BE(4));
-      } else if (kind === StreamKind.Fin) {
-        stream?.onFin();
-      }
-    } catch (err) {
-      // A malformed stream frame costs only itself: the link and every other stream go on.
-      this.#counts.malformed++;
-      host.log.warn({ err, peer: Addr.format(from), kind }, 'malformed stream frame dropped');
+    if (kind === StreamKind.Open) {
+      const open = attempt(() => decodeOpen(body));
+      if (open === undefined || open[0] & ACCEPTOR_BIT) this.#malformed(host, from, kind, 'malformed open');
+      else this.#onOpen(host, from, open);
+      return;
+    }
+    if (kind === StreamKind.Reset) {
+      const reset = attempt(() => decodeReset(body));
+      if (reset === undefined) this.#malformed(host, from, kind, 'malformed reset');
+      else this.#links.get(from)?.streams.get(peerKey(reset[0]))?.onReset(reset[1], reset[2]);
+      return;
+    }
+    if (body.length < 4 || (kind === StreamKind.Credit && body.length !== 8)) {
+      this.#malformed(host, from, kind, `stream frame of kind ${kind} is ${body.length} bytes`);
+      return;
+    }
+    const stream = this.#links.get(from)?.streams.get(peerKey(body.readUInt32BE(0)));
+    if (kind === StreamKind.Data) {
+      this.#counts.bytesIn += body.length - 4;
+      // The body is a view into the received chunk: the reader gets a copy of its own.
+      stream?.onData(Buffer.from(body.subarray(4)));
+    } else if (kind === StreamKind.Credit) {
+      stream?.onCredit(body.readUInt32BE(4));
+    } else if (kind === StreamKind.Fin) {
+      stream?.onFin();
     }
   }
 
-  #onOpen(host: ExtensionHost, from: Addr, body: Buffer): void {
-    const open = decodeOpen(body);
-    if (open === undefined || open[0] & ACCEPTOR_BIT) throw new Error('malformed open');
+  #malformed(host: ExtensionHost, from: Addr, kind: number, reason: string): void {
+    this.#counts.malformed++;
+    host.log.warn({ peer: Addr.format(from), kind, reason }, 'malformed stream frame dropped');
+  }
+
+  #onOpen(host: ExtensionHost, from: Addr, open: [number, string, string, unknown]): void {
     const [id, name, handler, meta] = open;
     const link = this.#link(from);
     const key = peerKey(id);
-    if (link.streams.has(key)) throw new Error(`stream ${id} is already open`);
+    if (link.streams.has(key)) {
+      this.#malformed(host, from, StreamKind.Open, `stream ${id} is already open`);
+      return;
+    }
     const stream = new TroupeStream(
       link,
       key,
@@ -210,6 +219,15 @@ export class Streams implements Extension {
     this.#links.delete(peer);
     this.#bytesOutOfGoneLinks += link.bytesOut;
     link.failAll(new NodeDownError(Addr.format(peer), reason));
+  }
+}
+
+/** The value `decode` returns, or undefined when it throws (undecodable bytes). */
+function attempt<T>(decode: () => T | undefined): T | undefined {
+  try {
+    return decode();
+  } catch {
+    return undefined;
   }
 }
 
