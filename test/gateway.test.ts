@@ -8,6 +8,8 @@ import { RawClient, type Via } from './fixtures/gateway-client.js';
 import { type GatewayCluster, startGatewayCluster } from './fixtures/gateway-cluster.js';
 
 let cluster: GatewayCluster | undefined;
+/** Link heartbeats far apart, so a count of link frames sees only the test's own traffic. */
+const QUIET_LINKS = { link: { downTimeoutMs: 60_000, heartbeatIntervalMs: 30_000 } };
 const clients: RawClient[] = [];
 
 afterEach(async () => {
@@ -214,7 +216,7 @@ describe('backend strategies', () => {
   });
 
   it('pushes to a group only, and multicasts to listed sessions on several gateways', async () => {
-    cluster = await startGatewayCluster({ gateways: 2 });
+    cluster = await startGatewayCluster({ gateways: 2, nodeOptions: QUIET_LINKS });
     const [a, b, c] = [await client('tcp', 0), await client('ws', 1), await client('tcp', 1)];
     for (const [i, x] of [a, b, c].entries()) await x.call(2, { uid: `u${i}` });
     await a.call(12, { group: 'room' });
@@ -305,7 +307,7 @@ describe('gateway sessions across gateways', () => {
   });
 
   it('broadcasts with one link frame per gateway and the frame encoded once per gateway', async () => {
-    cluster = await startGatewayCluster({ gateways: 2 });
+    cluster = await startGatewayCluster({ gateways: 2, nodeOptions: QUIET_LINKS });
     const all: RawClient[] = [];
     for (let i = 0; i < 20; i++) {
       const c = await client(i % 2 === 0 ? 'tcp' : 'ws', i % 2);

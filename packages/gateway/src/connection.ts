@@ -114,8 +114,12 @@ export class Connection implements SocketEvents {
     this.#host.closed(this);
   }
 
-  /** Queues a whole frame; returns false when the connection is closing or was just found slow. */
-  send(frame: Uint8Array): boolean {
+  /**
+   * Queues a whole frame for this turn's write; returns false when the connection is closing or was
+   * just found slow. `now` writes at once when nothing is queued (a fan-out reaching thousands of
+   * connections in one turn: no per-connection queue or flush task, and order is kept).
+   */
+  send(frame: Uint8Array, now = false): boolean {
     if (this.#closing || this.#gone) return false;
     if (this.#outBytes + this.socket.buffered + frame.length > this.#host.maxOutboundBytes) {
       this.close(
@@ -124,6 +128,11 @@ export class Connection implements SocketEvents {
         'slow',
       );
       return false;
+    }
+    if (now && this.#out === undefined) {
+      this.#host.bytes('out', frame.length);
+      this.socket.write(frame);
+      return true;
     }
     this.#queue(frame);
     return true;

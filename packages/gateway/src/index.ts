@@ -33,7 +33,7 @@ export {
   DEFAULT_REQUEST_TIMEOUT_MS,
   DEFAULT_RESUME,
 } from './options.js';
-export type { Route, RouteConfig, RouteRule, RouteSpec, RouteStrategy } from './routes.js';
+export type { Route, RouteConfig, RouteInput, RouteRule, RouteSpec, RouteStrategy } from './routes.js';
 export { DEFAULT_ROUTE_ACTOR, parseRoute, parseRouteConfig, RouteTable } from './routes.js';
 export type { GatewayMessage, SessionClosed, SessionId } from './session-ref.js';
 export { SessionRef } from './session-ref.js';

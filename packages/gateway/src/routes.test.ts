@@ -2,6 +2,7 @@
 import { defineProtocol, routesFrom, type } from '@troupe/client/protocol';
 import { describe, expect, it } from 'vitest';
 import { RouteConfigError } from './errors.js';
+import { resolveGatewayOptions } from './options.js';
 import { DEFAULT_ROUTE_ACTOR, parseRoute, parseRouteConfig, RouteTable } from './routes.js';
 
 describe('routes', () => {
@@ -67,12 +68,14 @@ describe('routes from a typed protocol', () => {
       },
       echo: { msgId: 1, rule: 'pass', codec: 'raw', request: type<Uint8Array>(), reply: type<Uint8Array>() },
     });
-    const table = new RouteTable(
-      routesFrom(Game, {
-        add: { service: 2, handler: 'add', strategy: 'roundRobin' as const },
+    // The entries go to the gateway as they are (their widened `strategy: string` is checked at run time).
+    const options = resolveGatewayOptions({
+      routes: routesFrom(Game, {
+        add: { service: 2, handler: 'add', strategy: 'roundRobin' },
         echo: { service: 2, handler: 'echo' },
-      }).map((r) => parseRoute(r)),
-    );
+      }),
+    });
+    const table = new RouteTable(parseRouteConfig(options.routes));
     expect(table.get(8)).toMatchObject({
       name: 'add',
       rule: 'pass',

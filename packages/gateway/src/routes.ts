@@ -104,8 +104,17 @@ export function parseRoute(input: unknown, where = 'route'): Route {
 
 /** Routes as code or a config object gives them: a list, `{routes: [...]}` or `{routes: {"<msgId>": {...}}}`. */
 export type RouteConfig =
-  | ReadonlyArray<RouteSpec | Route>
-  | { routes: ReadonlyArray<RouteSpec | Route> | Record<string, Omit<RouteSpec, 'msgId'>> };
+  | ReadonlyArray<RouteInput>
+  | { routes: ReadonlyArray<RouteInput> | Record<string, Omit<RouteInput, 'msgId'>> };
+
+/**
+ * A route as code may hold it: a `RouteSpec`, or an entry of `routesFrom(...)` whose literal fields
+ * widened to `string`. Every field is checked by `parseRoute` when the table is built.
+ */
+export type RouteInput =
+  | RouteSpec
+  | Route
+  | (Omit<RouteSpec, 'rule' | 'strategy' | 'codec'> & { rule?: string; strategy?: string; codec?: string });
 
 /** A route config: an array of routes, or `{routes: [...]}`, or `{routes: {"<msgId>": {...}}}`. */
 export function parseRouteConfig(input: unknown, where = 'routes'): Route[] {

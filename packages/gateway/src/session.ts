@@ -57,15 +57,15 @@ export class Session {
 
   /**
    * Sends a numbered frame (a push or a response): logged for resume, then written if a connection
-   * carries the session. A detached session only logs it, for the replay.
+   * carries the session. A detached session only logs it, for the replay. `now`: see `Connection.send`.
    */
-  push(frame: Uint8Array): void {
+  push(frame: Uint8Array, now = false): void {
     if (this.state === 'closed') return;
     if (this.#resume !== undefined) {
       this.#log ??= new ResumeLog(this.#resume);
       this.#log.record(frame);
     }
-    this.connection?.send(frame);
+    this.connection?.send(frame, now);
   }
 
   /**

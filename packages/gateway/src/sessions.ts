@@ -247,7 +247,7 @@ export class SessionManager {
     let n = 0;
     const send = (s: Session | undefined) => {
       if (s === undefined || s.state === 'closed') return;
-      s.push(frame);
+      s.push(frame, true);
       n++;
     };
     if (target.ids) for (const id of target.ids) send(this.#byId.get(id));
