@@ -88,6 +88,7 @@ export class ClusterWatch {
     await this.#polling;
   }
 
+  /** Stops polling and detaches from the node's events. */
   close(): void {
     this.#closed = true;
     if (this.#timer !== undefined) clearTimeout(this.#timer);

@@ -21,17 +21,24 @@ export interface DashboardViewOptions {
   port?: number;
   /** Interface to bind. Default `127.0.0.1`. */
   host?: string;
+  /** How often members are polled while a page is open (ms). Default 1000. */
   intervalMs?: number;
+  /** Deadline of one member's stats ask (ms). Default 800. */
   statsTimeoutMs?: number;
+  /** Points kept per chart series. Default 120. */
   historyPoints?: number;
+  /** Polling stops this long after the last page read (ms). Default 10,000. */
   idleAfterMs?: number;
+  /** How long a member that went down stays listed (ms). Default 300,000. */
   downRetainMs?: number;
   /** Deepest mailboxes listed per member. Default 5. */
   topMailboxes?: number;
 }
 
+/** Options after defaults and checks, frozen. */
 export type ResolvedDashboardOptions = Readonly<Required<DashboardViewOptions>>;
 
+/** Every default of `startDashboard`. */
 export const DEFAULT_DASHBOARD_OPTIONS: ResolvedDashboardOptions = Object.freeze({
   port: DEFAULT_DASHBOARD_PORT,
   host: DEFAULT_HOST,
@@ -43,6 +50,7 @@ export const DEFAULT_DASHBOARD_OPTIONS: ResolvedDashboardOptions = Object.freeze
   topMailboxes: DEFAULT_TOP_MAILBOXES,
 });
 
+/** Applies the defaults and checks each option, throwing `OptionError` naming the property. */
 export function resolveDashboardOptions(user: DashboardViewOptions): ResolvedDashboardOptions {
   const o = { ...DEFAULT_DASHBOARD_OPTIONS, ...user };
   checkInt('port', o.port, 0, 65_535);

@@ -36,6 +36,7 @@ export class ReasonCounts {
     this.#labels = new ReasonLabels(limit);
   }
 
+  /** Counts one event with this reason. */
   add(reason: string): void {
     const label = this.#labels.label(reason);
     this.#counts.set(label, (this.#counts.get(label) ?? 0) + 1);
@@ -48,6 +49,7 @@ export class ReasonCounts {
     return n;
   }
 
+  /** Counts by label value. */
   entries(): IterableIterator<[string, number]> {
     return this.#counts.entries();
   }

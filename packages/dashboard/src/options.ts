@@ -26,8 +26,10 @@ export interface MetricsOptions {
   eventLoopResolutionMs?: number;
 }
 
+/** Options after defaults and checks, frozen. */
 export type ResolvedMetricsOptions = Readonly<Required<MetricsOptions>>;
 
+/** Every default of `createMetrics` / `serveMetrics`. */
 export const DEFAULT_METRICS_OPTIONS: ResolvedMetricsOptions = Object.freeze({
   topMailboxes: DEFAULT_TOP_MAILBOXES,
   actorLabel: (name: string) => name,
@@ -41,6 +43,7 @@ export function checkInt(property: string, value: number, min: number, max = Num
     throw new OptionError(property, `must be an integer from ${min} to ${max}, got ${value}`);
 }
 
+/** Applies the defaults and checks each option, throwing `OptionError` naming the property. */
 export function resolveMetricsOptions(user: MetricsOptions = {}): ResolvedMetricsOptions {
   const o = { ...DEFAULT_METRICS_OPTIONS, ...user };
   checkInt('topMailboxes', o.topMailboxes, 0, 100);
