@@ -167,6 +167,20 @@ describe('troupe up and start', () => {
   });
 });
 
+describe('troupe dashboard', () => {
+  it('serves the dashboard from an observer node, and exits 0 on SIGINT', async () => {
+    const file = await writeConfig('dash.json', ['1.1.1', '1.2.1']);
+    const up = spawnTs(main, ['up', file]);
+    await up.line(/^\{/);
+    const p = spawnTs(main, ['dashboard', file, '--http-port', '0', '--as', '1.254.3']);
+    const { dashboard } = JSON.parse(await p.line(/^\{/)) as { dashboard: string };
+    const view = (await (await fetch(new URL('/api/cluster', dashboard))).json()) as unknown;
+    expect(JSON.stringify(view)).toMatch(/1\.2\.1/);
+    expect(await p.stop('SIGINT')).toBe(0);
+    expect(await up.stop('SIGINT')).toBe(0);
+  });
+});
+
 describe('troupe up --processes', () => {
   it('restarts a killed node process with backoff, and stops every child on SIGINT', async () => {
     const file = await writeConfig('procs.json', ['1.1.1', '1.2.1']);

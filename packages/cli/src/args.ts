@@ -18,6 +18,8 @@ export interface CliArgs {
   gateway: string | undefined;
   ttl: string | undefined;
   timeout: string | undefined;
+  /** `--http-port` of `troupe dashboard`. */
+  dashboardPort: string | undefined;
   help: boolean;
 }
 
@@ -44,6 +46,7 @@ export function parseCliArgs(argv: readonly string[]): CliArgs {
     gateway: values.gateway,
     ttl: values.ttl,
     timeout: values.timeout,
+    dashboardPort: values['http-port'],
     help: values.help ?? false,
   };
 }
@@ -65,6 +68,7 @@ function parse(argv: readonly string[]) {
       gateway: { type: 'string' },
       ttl: { type: 'string' },
       timeout: { type: 'string' },
+      'http-port': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });

@@ -3,6 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { TroupeError } from '@troupe/transport';
 import { type CliArgs, parseCliArgs } from './args.js';
 import { checkCommand } from './commands/check.js';
+import { dashboardCommand } from './commands/dashboard.js';
 import { type Io, processIo } from './commands/io.js';
 import { processesCommand } from './commands/processes.js';
 import { runCommand } from './commands/run.js';
@@ -18,6 +19,8 @@ export const USAGE = `usage: troupe <command> [options]
   up <config> --processes          run every node as a supervised child process (restarted with backoff)
   status <config> [--json]         members, load and sessions, seen from an observer node
         [--as ADDR] [--timeout 3s]
+  dashboard <config>               the live dashboard from an observer node
+        [--http-port 9090] [--as ADDR] [--port ADDR=PORT]
   ticket <config> --uid U          a development login ticket, signed with the config's tickets.secret
         [--gateway ADDR] [--ttl 60s] [--json]
 
@@ -54,6 +57,9 @@ export async function main(
         return await statusCommand(args, io);
       case 'ticket':
         return await ticketCommand(args, io);
+      case 'dashboard':
+        await dashboardCommand(args, io);
+        return undefined;
       default:
         throw new UsageError(`unknown command ${JSON.stringify(args.command)}`);
     }
