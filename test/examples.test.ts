@@ -68,14 +68,18 @@ describe('examples', () => {
     ]);
   }, 20_000);
 
-  it('demo.ts: two clusters joined by harbors with a center, typed calls across them', async () => {
-    const r = await run('demo.ts', 40_000);
+  it('tour.ts: two clusters joined by harbors with a center, typed calls across them', async () => {
+    const r = await run('tour.ts', 40_000);
     expect(r.code, r.stderr).toBe(0);
     const out = r.stdout;
     for (const line of [
       /^node 1\.100\.1 +center +127\.0\.0\.1:\d+$/m,
       /^node 1\.255\.1 +harbor +127\.0\.0\.1:\d+$/m,
       /^node 2\.255\.1 +harbor +127\.0\.0\.1:\d+$/m,
+      /^node 1\.9\.1 +observer +127\.0\.0\.1:\d+$/m,
+      /^dashboard http:\/\/127\.0\.0\.1:\d+\/$/m,
+      /^node 1\.5\.1 +gateway +127\.0\.0\.1:\d+$/m,
+      /^gateway 1\.5\.1: 3 bot sessions on ws:\/\/127\.0\.0\.1:\d+, each echoed once$/m,
       /^gate picked profile node 2\.2\.1 \(group 2, exported\)$/m,
       /^1\.1\.1 -> 2\.2\.1 \(via harbors\) profiles\.register\(player-cy\) = 3 players$/m,
       /^1\.1\.1 -> 2\.2\.1 profiles\.levelUp\(player-ada\) = level 2$/m,

@@ -1,85 +1,149 @@
-// `pnpm demo`: two Troupe clusters in one process, joined by harbors, on real loopback TCP links.
-// Group 1 runs the gate and the chat room; group 2 runs the profile service. Calls between the
-// groups go node -> harbor 1.255.1 -> harbor 2.255.1 -> node, typed end to end.
-import { Addr, HARBOR_ACTOR, type HarborStats } from '@troupe/runtime';
-import { createTestCluster } from '@troupe/runtime/testing';
-import { Player, Profiles, Room } from './services.js';
+// `pnpm demo [-- --for 30s] [--clients N]`: the im and game clusters from their configs (each with its
+// embedded center), the web chat page, a dashboard per cluster, and bots chatting and playing; prints
+// the URLs, then a live one-line summary, until Ctrl-C or the `--for` time, then a summary and exit 0.
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  createLogger,
+  loadConfig,
+  membershipFor,
+  parseDuration,
+  type RunningCluster,
+  resolveSecret,
+  startCluster,
+} from '@troupe/cli';
+import { type Dashboard, startDashboard } from '@troupe/dashboard';
+import { runBots } from './bots/run-bots.js';
+import { summaryTable } from './bots/stats.js';
+import { startWeb } from './im/web.js';
 
-const say = (line: string) => console.log(line);
-
-const cluster = await createTestCluster({
-  membership: 'center',
-  center: '1.100.1',
-  nodes: ['1.100.1', '1.1.1', '1.255.1', '1.3.1', '2.255.1', '2.2.1'],
-  perNode: { '2.2.1': { export: true } },
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a, i) => !(i === 0 && a === '--')),
+  options: { for: { type: 'string' }, clients: { type: 'string', default: '12' } },
 });
-try {
-  for (const n of cluster.nodes()) {
-    const role = Addr.isHarbor(n.addr)
-      ? 'harbor'
-      : n.addr === Addr.parse('1.100.1')
-        ? 'center'
-        : n.addr === Addr.parse('1.1.1')
-          ? 'gate'
-          : 'service';
-    say(`node ${Addr.format(n.addr).padEnd(8)} ${role.padEnd(13)} 127.0.0.1:${n.port}`);
-  }
-  const gate = cluster.node('1.1.1');
-  cluster.node('2.2.1').spawn(Profiles, { name: 'profiles' });
-  cluster.node('1.3.1').spawn(Room, { name: 'lobby', args: { topic: 'lobby' } });
+const durationMs = values.for === undefined ? undefined : parseDuration(values.for, 'for');
+const clients = Number(values.clients);
+/** Bots per cluster: half chat on im, half play the game. */
+const sizes = { im: Math.ceil(clients / 2), game: Math.floor(clients / 2) };
+if (!Number.isInteger(clients) || clients < 1)
+  throw new Error(`--clients must be a positive integer, got ${values.clients}`);
 
-  // The gate finds the profile service by type through membership: group 2 exports it.
-  const profileNode = gate.pick(2, 'leastLoad');
-  say(
-    `gate picked profile node ${Addr.format(profileNode.addr)} (group ${Addr.group(profileNode.addr)}, exported)`,
-  );
-  const profiles = gate.ref<typeof Profiles>(profileNode.addr, 'profiles');
-  const lobby = gate.ref<typeof Room>('1.3.1', 'lobby');
-  const players = ['ada', 'bob', 'cy'].map((id) =>
-    gate.spawn(Player, { name: `player-${id}`, args: { id } }),
-  );
+const log = createLogger({ level: 'warn' });
+const began = performance.now();
+const clusters: Record<'im' | 'game', RunningCluster> = {} as never;
+const dashboards: Dashboard[] = [];
+const stopAll = async () => {
+  await Promise.allSettled(dashboards.map((d) => d.close()));
+  await Promise.allSettled(Object.values(clusters).map((c) => c.stop()));
+};
 
-  for (const p of players) {
-    const n = await profiles.call.register({ id: p.name, name: p.name.replace('player-', '') });
-    say(`1.1.1 -> 2.2.1 (via harbors) profiles.register(${p.name}) = ${n} players`);
-    await lobby.call.join(p.toJSON());
-  }
-  say(`1.1.1 -> 2.2.1 profiles.levelUp(player-ada) = level ${await profiles.call.levelUp('player-ada')}`);
-  say(`1.1.1 -> 1.3.1 lobby.say = ${await lobby.call.say({ from: 'ada', text: 'gg' })} lines`);
-  await lobby.call.say({ from: 'bob', text: 'rematch?' });
-
-  const err = await profiles.call.levelUp('nobody').catch((e: Error) => e);
-  say(`1.1.1 -> 2.2.1 profiles.levelUp(nobody) rejected: ${(err as Error).name} ${(err as Error).message}`);
-  const lost = await gate
-    .ref<typeof Profiles>('7.2.1', 'profiles')
-    .call.get('x')
-    .catch((e: Error) => e);
-  say(`1.1.1 -> 7.2.1 (no such cluster) rejected: ${(lost as Error).name}: ${(lost as Error).message}`);
-
-  await gate.membership.kv.put('routes/profile', JSON.stringify({ type: 2 }));
-  say(`center KV routes/profile = ${await cluster.node('1.3.1').membership.kv.get('routes/profile')}`);
-
-  const rounds = 2000;
-  for (const [label, target] of [
-    ['same group ', lobby],
-    ['cross group', profiles],
-  ] as const) {
-    const started = process.hrtime.bigint();
-    for (let i = 0; i < rounds; i++) await target.ask('ping');
-    const us = Number(process.hrtime.bigint() - started) / 1000 / rounds;
-    say(`${rounds} sequential ${label} calls: ${us.toFixed(1)} µs per round trip`);
-  }
-
-  for (const p of players) {
-    const lines = await p.call.transcript();
-    say(`${p.name} heard ${lines.length} lines: ${lines.join(' | ')}`);
-  }
-  for (const h of ['1.255.1', '2.255.1']) {
-    const node = cluster.node(h);
-    const stats = (await node.ref({ node: node.addr, name: HARBOR_ACTOR }).ask('stats')) as HarborStats;
-    say(`harbor ${h}: ${stats.framesForwarded} frames, ${stats.bytesForwarded} bytes forwarded`);
-  }
-} finally {
-  await cluster.close();
-  say('clusters stopped');
+/** A dashboard on an observer node of the cluster. */
+async function dashboardFor(cluster: RunningCluster): Promise<Dashboard> {
+  const addr = '1.254.1';
+  return startDashboard({
+    port: 0,
+    cluster: {
+      addr,
+      secret: resolveSecret(cluster.config.secret),
+      clusterId: cluster.config.cluster,
+      membership: membershipFor(cluster.config, addr, cluster.config.baseDir),
+    },
+  });
 }
+
+let web: Awaited<ReturnType<typeof startWeb>> | undefined;
+try {
+  for (const name of ['im', 'game'] as const) {
+    const config = await loadConfig(fileURLToPath(new URL(`../${name}/cluster.yaml`, import.meta.url)));
+    clusters[name] = await startCluster(config, { logger: log });
+    dashboards.push(await dashboardFor(clusters[name]));
+  }
+  web = await startWeb(clusters.im.context('1.3.1').login!);
+} catch (err) {
+  await web?.close();
+  await stopAll();
+  throw err;
+}
+
+// Listening before the first line: whoever reads it may signal at once.
+const stop = new AbortController();
+let signals = 0;
+const onSignal = () => {
+  signals += 1;
+  if (signals > 1) process.exit(130); // a second Ctrl-C: at once
+  stop.abort();
+};
+process.on('SIGINT', onSignal);
+process.on('SIGTERM', onSignal);
+const im = clusters.im.clientEndpoints();
+const game = clusters.game.clientEndpoints();
+console.log(
+  JSON.stringify({
+    chat: web.url,
+    dashboards: { im: dashboards[0]!.url, game: dashboards[1]!.url },
+    im,
+    game,
+  }),
+);
+console.log(
+  `Troupe demo: ${clusters.im.nodes().length + clusters.game.nodes().length} nodes in two clusters up in ${Math.round(performance.now() - began)} ms`,
+);
+console.log(`  chat page       ${web.url}  (open it in two tabs, log in as 1 and 2, password im-demo)`);
+console.log(`  im dashboard    ${dashboards[0]!.url}`);
+console.log(`  game dashboard  ${dashboards[1]!.url}`);
+console.log(`  im gateways     ${im.gateways.map((g) => g.ws).join('  ')}`);
+console.log(`  game gateways   ${game.gateways.map((g) => g.ws).join('  ')}`);
+console.log(
+  `  bots            ${sizes.im} chatting, ${sizes.game} playing; ${durationMs ? `for ${values.for}` : 'Ctrl-C stops'}`,
+);
+
+/** Sessions on every gateway of both clusters, and frames the gateways received so far. */
+function gatewayTotals(): { sessions: number; framesIn: number } {
+  let sessions = 0;
+  let framesIn = 0;
+  for (const c of Object.values(clusters))
+    for (const e of c.clientEndpoints().gateways) {
+      const s = c.context(e.addr).gateway!.stats();
+      sessions += s.sessions;
+      framesIn += s.framesIn;
+    }
+  return { sessions, framesIn };
+}
+
+let last = { at: performance.now(), frames: gatewayTotals().framesIn };
+const ticker = setInterval(() => {
+  const now = performance.now();
+  const { sessions, framesIn } = gatewayTotals();
+  const rate = ((framesIn - last.frames) * 1000) / (now - last.at);
+  last = { at: now, frames: framesIn };
+  const nodes = clusters.im.nodes().length + clusters.game.nodes().length;
+  const line = `${Math.round((now - began) / 1000)}s  nodes ${nodes}  sessions ${sessions}  msgs/s ${rate.toFixed(0)}`;
+  process.stderr.write(process.stderr.isTTY ? `\r${line}\x1b[K` : `${line}\n`);
+}, 1000);
+
+// Without --for the bots run until Ctrl-C: the longest delay a Node timer takes (about 24.8 days).
+const forever = 2 ** 31 - 1;
+const targets = ['im', 'game'] as const;
+const logins = { im: im.login[0]!, game: game.login[0]! };
+const runs = await Promise.all(
+  targets.map((target) =>
+    runBots({
+      target,
+      login: logins[target],
+      clients: sizes[target],
+      durationMs: durationMs ?? forever,
+      signal: stop.signal,
+      thinkMs: 200,
+    }),
+  ),
+);
+clearInterval(ticker);
+if (process.stderr.isTTY) process.stderr.write('\n');
+targets.forEach((target, k) => {
+  console.log(summaryTable(runs[k]!.counts, runs[k]!.elapsedMs, sizes[target], target));
+});
+await web.close();
+await stopAll();
+process.off('SIGINT', onSignal);
+process.off('SIGTERM', onSignal);
+console.log('demo stopped');

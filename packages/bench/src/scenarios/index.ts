@@ -9,6 +9,7 @@ import { gatewaySessions } from './gateway-sessions.js';
 import { harborTell } from './harbor-tell.js';
 import { localAsk } from './local-ask.js';
 import { localTell } from './local-tell.js';
+import { metricsCost, metricsScrape } from './metrics.js';
 import { pubsubFanout } from './pubsub-fanout.js';
 import { remoteAsk1 } from './remote-ask-1.js';
 import { remoteAsk100 } from './remote-ask-100.js';
@@ -26,8 +27,10 @@ export const SCENARIOS: readonly Scenario[] = [
   pubsubFanout,
   streamBulk,
   actorMemory,
+  entityActivate,
+  metricsScrape,
+  metricsCost,
   gatewayRtt1,
   gatewayBroadcast,
   gatewaySessions,
-  entityActivate,
 ];
