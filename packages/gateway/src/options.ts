@@ -1,4 +1,5 @@
 // Gateway options: defaults, validation naming the property, resolved once and frozen.
+import type { PubSub } from '@troupe/runtime';
 import { OptionError } from '@troupe/transport';
 import type { RouteConfig } from './routes.js';
 
@@ -68,6 +69,11 @@ export interface GatewayOptions {
   publicHost?: string;
   /** Node type of every gateway of the cluster (uid ownership is spread over them). Default: this node's type. */
   gatewayType?: number;
+  /**
+   * The node's pub/sub extension (give the same instance in the node's extensions): sessions then
+   * subscribe to topics with `SessionRef.subscribe(topic, msgId)`, and a room is one publish.
+   */
+  pubsub?: PubSub;
 }
 
 export const DEFAULT_MAX_FRAME = 64 * 1024;
@@ -104,6 +110,7 @@ export interface ResolvedGatewayOptions {
   readonly loadReportMs: number;
   readonly publicHost: string | undefined;
   readonly gatewayType: number | undefined;
+  readonly pubsub: PubSub | undefined;
 }
 
 function positive(name: string, value: number): number {
@@ -181,5 +188,6 @@ export function resolveGatewayOptions(user: GatewayOptions = {}): ResolvedGatewa
     loadReportMs: positive('loadReportMs', user.loadReportMs ?? DEFAULT_LOAD_REPORT_MS),
     publicHost: user.publicHost,
     gatewayType,
+    pubsub: user.pubsub,
   });
 }

@@ -1,5 +1,6 @@
 // The session actor: how backends (through `SessionRef`) reach a session on its gateway.
-import { defineActor } from '@troupe/runtime';
+import { MsgId } from '@troupe/client/wire';
+import { defineActor, type Publication, ReplyError } from '@troupe/runtime';
 import type { Session } from './session.js';
 import type { SessionManager } from './sessions.js';
 
@@ -41,6 +42,31 @@ export const SessionActor = defineActor({
     },
     leave(state, group: string) {
       state.manager.leave(state.session, group);
+    },
+    /** Follows a pub/sub topic: its publications reach the client as pushes of `msgId`. */
+    async subscribe(state, arg: { topic: string; msgId: number }, ctx) {
+      const { session, manager } = state;
+      const pubsub = manager.pubsub;
+      if (pubsub === undefined)
+        throw new ReplyError('NO_PUBSUB', 'this gateway was started without a pubsub extension');
+      if (!Number.isInteger(arg.msgId) || arg.msgId < 1 || arg.msgId > MsgId.MaxApp)
+        throw new ReplyError('BAD_MSGID', `msgId must be an application msgId, got ${String(arg.msgId)}`);
+      const topic = text(arg.topic, 'topic');
+      session.topics ??= new Map();
+      session.topics.set(topic, arg.msgId);
+      await pubsub.subscribe(topic, ctx.self, { handler: 'publication' });
+    },
+    async unsubscribe(state, topic: string, ctx) {
+      const { session, manager } = state;
+      if (session.topics?.delete(topic) !== true) return;
+      await manager.pubsub?.unsubscribe(topic, ctx.self);
+    },
+    /** A publication of a followed topic: pushed with the frame every session of the gateway shares. */
+    publication(state, p: Publication) {
+      const { session, manager } = state;
+      const msgId = session.topics?.get(p.topic);
+      if (msgId === undefined || session.state === 'closed') return;
+      session.push(manager.encodePublication(msgId, p), true);
     },
     kick(state, reason: string) {
       const why = typeof reason === 'string' ? reason : 'kicked';

@@ -114,6 +114,21 @@ export class SessionRef implements SessionId {
     this.#actor.tell('leave', group);
   }
 
+  /**
+   * Makes the session follow the pub/sub topic `topic`: each publication reaches the client as a push
+   * of `msgId` (encoded once per gateway for all its subscribed sessions), so room chat is one
+   * `publish`. Resolves once a publish made afterwards reaches it; rejects with code `NO_PUBSUB` when
+   * the gateway runs no pub/sub (`GatewayOptions.pubsub`). The subscription ends with the session.
+   */
+  async subscribe(topic: string, msgId: number): Promise<void> {
+    await this.#actor.ask('subscribe', { topic, msgId });
+  }
+
+  /** Stops following `topic`. */
+  async unsubscribe(topic: string): Promise<void> {
+    await this.#actor.ask('unsubscribe', topic);
+  }
+
   /** Closes the session: the client gets a KICKED notice with `reason`, bound backends `sessionClosed`. */
   kick(reason: string): void {
     this.#actor.tell('kick', reason);

@@ -29,6 +29,8 @@ export class Session {
   /** Service type -> the backend actor bound for it. */
   bindings: Map<number, ActorId> | undefined;
   groups: Set<string> | undefined;
+  /** Pub/sub topics this session follows, and the msgId each one's publications are pushed as. */
+  topics: Map<string, number> | undefined;
   /** Sessions that said HELLO while resume is on count their numbered frames for a resume. */
   readonly resumable: boolean;
   readonly #resume: ResumeLogLimits | undefined;

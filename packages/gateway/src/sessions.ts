@@ -1,7 +1,7 @@
 // The sessions of one gateway: opening, resuming, closing, uid claims through the uid's owner,
 // bindings, groups, and pushes (one encoding per fan-out).
 import { encodeFrame, encodeMessage, MsgId } from '@troupe/client/wire';
-import type { ActorId, ExtensionHost } from '@troupe/runtime';
+import type { ActorId, ExtensionHost, Publication, PubSub } from '@troupe/runtime';
 import { encodePayload } from './codecs.js';
 import type { Connection } from './connection.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -40,6 +40,7 @@ export class SessionManager {
   /** uid -> local session holding it (the owner's registry is the cluster-wide truth). */
   readonly #byUid = new Map<string, Session>();
   readonly #groups = new Map<string, Set<Session>>();
+  readonly #publicationFrames = new WeakMap<Publication, { msgId: number; frame: Uint8Array }>();
   readonly gatewayType: number;
 
   constructor(
@@ -58,6 +59,11 @@ export class SessionManager {
 
   get size(): number {
     return this.#byId.size;
+  }
+
+  /** The node's pub/sub extension, when the gateway was given one (`GatewayOptions.pubsub`). */
+  get pubsub(): PubSub | undefined {
+    return this.#options.pubsub;
   }
 
   get detached(): number {
@@ -237,6 +243,19 @@ export class SessionManager {
     const c = this.#metrics.route(route?.name ?? `msg${msgId}`);
     c.framesOut++;
     c.bytesOut += frame.length;
+    return frame;
+  }
+
+  /**
+   * The client frame of a publication pushed as `msgId`: a publication reaches every subscribing
+   * session of this node as one object (the multicast), so its frame is encoded once for all of them.
+   */
+  encodePublication(msgId: number, publication: Publication): Uint8Array {
+    const cached = this.#publicationFrames.get(publication);
+    if (cached !== undefined && cached.msgId === msgId) return cached.frame;
+    const frame = this.encodePush(msgId, publication.data);
+    sharedFrames.add(frame);
+    this.#publicationFrames.set(publication, { msgId, frame });
     return frame;
   }
 
