@@ -105,6 +105,8 @@ export async function rolesFor(
       routes: [...config.routes, ...routes] as unknown as RouteSpec[],
       ...(routesFile !== undefined ? { routesFile: resolve(config.baseDir, routesFile) } : {}),
       ...(tickets !== undefined ? { ticketSecret: tickets } : {}),
+      // A gateway node with pub/sub lets its sessions follow topics (SessionRef.subscribe).
+      ...(context.pubsub !== undefined ? { pubsub: context.pubsub } : {}),
     });
     extensions.push(context.gateway);
   }

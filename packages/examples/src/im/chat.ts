@@ -6,7 +6,7 @@ import { defineActor, type PubSub } from '@troupe/runtime';
 import { Cmd, type Joined, type Message } from './protocol.js';
 import { User } from './user.js';
 
-/** The pub/sub topic (and gateway session group) of a room. */
+/** The pub/sub topic of a room; members' sessions follow it, so a room message is one publish. */
 export const roomTopic = (room: number) => `room:${room}`;
 
 interface ChatState {
@@ -56,18 +56,19 @@ export const Chat = defineActor({
       await state.entities.entity(User, String(message.dstid)).call.keep(message);
       return { id: message.id!, delivered: false };
     },
-    /** cmd 11: one publish to the room's topic (kept as history) and one push per gateway to its members. */
+    /**
+     * cmd 11: one publish to the room's topic: one frame per gateway with members, each pushing it to
+     * its members' sessions as cmd 11; chat nodes keep it as the room's history.
+     */
     room(state, m: GatewayMessage<Message>) {
       const message = stamp(state, m, Cmd.Room);
-      const topic = roomTopic(message.dstid);
-      state.pubsub.publish(topic, message);
-      state.backend.broadcast(Cmd.Room, message, { group: topic });
+      state.pubsub.publish(roomTopic(message.dstid), message);
       return { id: message.id! };
     },
-    /** cmd 12: the session joins the room's group; the answer carries the room's recent messages. */
+    /** cmd 12: the session follows the room's topic; the answer carries the room's recent messages. */
     async join(state, m: GatewayMessage<{ dstid: number }>): Promise<Joined> {
       const room = positiveId(m.data?.dstid, 'dstid');
-      state.backend.session(m).join(roomTopic(room));
+      await state.backend.session(m).subscribe(roomTopic(room), Cmd.Room);
       await state.entities.entity(User, String(m.uid)).call.joined(room);
       const history = (await state.pubsub.history(roomTopic(room))).map((p) => p.data as Message);
       history.sort((a, b) => a.id! - b.id!);
@@ -76,7 +77,7 @@ export const Chat = defineActor({
     /** cmd 13. */
     async leave(state, m: GatewayMessage<{ dstid: number }>) {
       const room = positiveId(m.data?.dstid, 'dstid');
-      state.backend.session(m).leave(roomTopic(room));
+      await state.backend.session(m).unsubscribe(roomTopic(room));
       await state.entities.entity(User, String(m.uid)).call.left(room);
       return { room };
     },
@@ -85,7 +86,7 @@ export const Chat = defineActor({
       const user = state.entities.entity(User, String(m.uid));
       const [messages, rooms] = await Promise.all([user.call.takeOffline(), user.call.rooms()]);
       const session = state.backend.session(m);
-      for (const room of rooms) session.join(roomTopic(room));
+      await Promise.all(rooms.map((room) => session.subscribe(roomTopic(room), Cmd.Room)));
       return { messages, rooms };
     },
   },
