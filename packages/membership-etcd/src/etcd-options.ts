@@ -1,4 +1,5 @@
 // Options of the etcd membership provider: defaults, checks that name the property, resolved once.
+import { checkDuration, MAX_DURATION_MS } from '@troupe/runtime/internal';
 import { OptionError } from '@troupe/transport';
 import type { Logger } from 'pino';
 
@@ -61,15 +62,19 @@ export function resolveOptions(user: EtcdMembershipOptions): Resolved {
   if (typeof opts.prefix !== 'string' || !opts.prefix.endsWith('/')) {
     throw new OptionError('prefix', 'must be a string ending in "/"');
   }
-  if (!Number.isInteger(opts.leaseTtlSec) || opts.leaseTtlSec < 1) {
-    throw new OptionError('leaseTtlSec', 'must be a whole number of seconds >= 1');
+  // The TTL, in ms, also times the takeover wait: it must fit a timer as well.
+  if (
+    !Number.isInteger(opts.leaseTtlSec) ||
+    opts.leaseTtlSec < 1 ||
+    opts.leaseTtlSec * 1000 > MAX_DURATION_MS
+  ) {
+    throw new OptionError(
+      'leaseTtlSec',
+      `must be a whole number of seconds in 1..${Math.floor(MAX_DURATION_MS / 1000)}`,
+    );
   }
-  for (const name of ['resyncMs', 'retryMs', 'callTimeoutMs'] as const) {
-    if (!Number.isFinite(opts[name]) || opts[name] <= 0)
-      throw new OptionError(name, 'must be a positive number');
-  }
-  if (!Number.isFinite(opts.takeoverWaitMs) || opts.takeoverWaitMs < 0) {
-    throw new OptionError('takeoverWaitMs', 'must be a number >= 0');
-  }
+  for (const name of ['resyncMs', 'retryMs', 'callTimeoutMs'] as const) checkDuration(name, opts[name]);
+  // 0 is allowed: refuse at once when our address is held.
+  if (opts.takeoverWaitMs !== 0) checkDuration('takeoverWaitMs', opts.takeoverWaitMs);
   return Object.freeze(opts);
 }

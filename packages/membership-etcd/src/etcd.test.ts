@@ -269,6 +269,18 @@ describe.skipIf(skip)('EtcdMembership against a real etcd', () => {
     expect(() => new EtcdMembership({ endpoints: ['e'], clusterId: 'x', prefix: '/no-slash' })).toThrow(
       /prefix/,
     );
+    // Durations Node's timers cannot hold (it would fire them after 1 ms) are refused by name.
+    for (const [name, value] of [
+      ['resyncMs', 3e9],
+      ['retryMs', Number.POSITIVE_INFINITY],
+      ['callTimeoutMs', 0],
+      ['takeoverWaitMs', -1],
+      ['leaseTtlSec', 3e6],
+    ] as const) {
+      expect(() => new EtcdMembership({ endpoints: ['e'], clusterId: 'x', [name]: value })).toThrow(
+        new RegExp(name),
+      );
+    }
   });
 
   it('ignores (and warns about) garbage under the members prefix', async () => {
