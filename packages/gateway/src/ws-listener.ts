@@ -31,27 +31,39 @@ function wsFrame(bytes: Uint8Array): Buffer {
 
 class WsClientSocket implements ClientSocket {
   readonly transport = 'ws' as const;
-  readonly remote: string;
   readonly #ws: WebSocket;
-  /** The TCP socket under `ws`, written to directly for shared frames (no deflate: ws never queues). */
-  readonly #raw: Socket | undefined;
+  /** The TCP socket under `ws`. */
+  readonly #tcp: Socket;
+  /**
+   * Without deflate, `ws` never queues a message (its sender writes at once), so frames built here
+   * can go straight to the TCP socket in order with its own control frames: one buffer and one write
+   * per message instead of a header, a cork and two writes.
+   */
+  readonly #direct: boolean;
 
-  constructor(ws: WebSocket, remote: string, deflate: boolean) {
+  constructor(ws: WebSocket, tcp: Socket, deflate: boolean) {
     this.#ws = ws;
-    this.remote = remote;
-    const raw = (ws as unknown as { _socket?: Socket })._socket;
-    this.#raw = deflate ? undefined : raw;
+    this.#tcp = tcp;
+    this.#direct = !deflate && (ws as unknown as { _socket?: Socket })._socket === tcp;
+  }
+
+  /** Read when logged rather than kept: idle connections are counted in tens of thousands. */
+  get remote(): string {
+    return `${this.#tcp.remoteAddress}:${this.#tcp.remotePort}`;
   }
 
   write(bytes: Uint8Array): void {
     if (this.#ws.readyState !== WebSocket.OPEN) return;
-    const cached = this.#raw !== undefined ? framed.get(bytes) : undefined;
-    if (cached !== undefined) this.#raw!.write(cached);
-    else if (this.#raw !== undefined && sharedFrames.has(bytes)) {
-      const frame = wsFrame(bytes);
-      framed.set(bytes, frame);
-      this.#raw.write(frame);
-    } else this.#ws.send(bytes, { binary: true });
+    if (!this.#direct) {
+      this.#ws.send(bytes, { binary: true });
+      return;
+    }
+    let frame = framed.get(bytes);
+    if (frame === undefined) {
+      frame = wsFrame(bytes);
+      if (sharedFrames.has(bytes)) framed.set(bytes, frame);
+    }
+    this.#tcp.write(frame);
   }
 
   get buffered(): number {
@@ -87,13 +99,7 @@ export async function listenWs(options: WsListenerOptions, accept: AcceptSocket)
     clientTracking: false,
   });
   server.on('connection', (ws, req) => {
-    const events = accept(
-      new WsClientSocket(
-        ws,
-        `${req.socket.remoteAddress}:${req.socket.remotePort}`,
-        options.perMessageDeflate,
-      ),
-    );
+    const events = accept(new WsClientSocket(ws, req.socket as Socket, options.perMessageDeflate));
     ws.on('message', (data, isBinary) => {
       if (!isBinary)
         events.invalid('text messages are not part of the protocol; frames travel in binary messages');
