@@ -163,21 +163,6 @@ describe.each<Via>(['tcp', 'ws'])('lifecycle over %s', (via) => {
     expect(closed).toMatchObject({ uid: 'ada', reason: 'kicked: bye' });
   });
 
-  it('spawns a session actor for the first message a backend sends the session, and stops it with the session', async () => {
-    cluster = await startGatewayCluster();
-    const node = cluster.gatewayNodes[0]!;
-    const systemActors = () => node.stats().actors.system;
-    const before = systemActors();
-    const a = await client(addr());
-    expect(await a.call(1, new Uint8Array([1, 2]), true)).toMatchObject({ status: 0 });
-    expect(systemActors()).toBe(before);
-    await a.call(2, { uid: 'ada' });
-    expect(systemActors()).toBe(before + 1);
-    a.send(6, {});
-    await a.closedByServer();
-    await waitFor(() => systemActors() === before, 5000, 'the session actor stopped');
-  });
-
   it('disconnects a client that does not read, with SLOW_CLIENT, without slowing the others', async () => {
     cluster = await startGatewayCluster({ gateway: { maxOutboundBytes: 64 * 1024 } });
     const slow = await client(addr());
