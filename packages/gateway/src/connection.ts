@@ -31,6 +31,11 @@ export interface ConnectionHost {
   bytes(direction: 'in' | 'out', n: number): void;
 }
 
+/** The big-endian u32 at `at` (read by hand: no DataView per message). */
+function u32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
+}
+
 /** The NOTICE frame for `code`. */
 export function noticeFrame(code: string, message: string, data?: unknown): Uint8Array {
   return encodeFrame(
@@ -98,9 +103,8 @@ export class Connection implements SocketEvents {
    */
   #wholeFrame(chunk: Uint8Array): boolean {
     if (chunk.length < FRAME_HEADER) return false;
-    const view = new DataView(chunk.buffer, chunk.byteOffset, FRAME_HEADER);
-    const msgId = view.getUint32(0);
-    const length = view.getUint32(4);
+    const msgId = u32(chunk, 0);
+    const length = u32(chunk, 4);
     if (length !== chunk.length - FRAME_HEADER || length > this.#host.maxFrame || !isValidMsgId(msgId))
       return false;
     this.#frame(msgId, chunk.subarray(FRAME_HEADER));

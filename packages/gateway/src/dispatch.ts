@@ -50,16 +50,23 @@ export function failureOf(err: unknown): Failure {
   return { code: 'BACKEND_ERROR', message: (err as Error)?.message ?? String(err) };
 }
 
+function putU32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = value >>> 16;
+  out[at + 2] = value >>> 8;
+  out[at + 3] = value;
+}
+
 /**
  * A RESPONSE frame (`docs/client-protocol.md`: frame header, then `u32 requestId | u8 status | body`)
  * built in one buffer: one allocation and one copy of the body per reply.
  */
 export function responseFrame(requestId: number, status: 0 | 1, body: Uint8Array): Uint8Array {
+  // Not a pooled Buffer: resume logs keep frames, and a small slice would keep its whole pool alive.
   const out = new Uint8Array(FRAME_HEADER + RESPONSE_HEADER + body.length);
-  const view = new DataView(out.buffer, 0, FRAME_HEADER + RESPONSE_HEADER);
-  view.setUint32(0, MsgId.Response);
-  view.setUint32(4, RESPONSE_HEADER + body.length);
-  view.setUint32(FRAME_HEADER, requestId);
+  putU32(out, 0, MsgId.Response);
+  putU32(out, 4, RESPONSE_HEADER + body.length);
+  putU32(out, FRAME_HEADER, requestId);
   out[FRAME_HEADER + 4] = status;
   out.set(body, FRAME_HEADER + RESPONSE_HEADER);
   return out;
