@@ -1,7 +1,14 @@
 // The WebSocket listener (`ws`): each binary message carries one or more whole frames.
 import type { Socket } from 'node:net';
-import { WebSocket, WebSocketServer } from 'ws';
-import { type AcceptSocket, type ClientSocket, END_GRACE_MS, type Listener, sharedFrames } from './socket.js';
+import { type RawData, WebSocket, WebSocketServer } from 'ws';
+import {
+  type AcceptSocket,
+  type ClientSocket,
+  END_GRACE_MS,
+  type Listener,
+  type SocketEvents,
+  sharedFrames,
+} from './socket.js';
 
 /**
  * WebSocket messages already framed, by the bytes they carry. A broadcast hands every session the same
@@ -81,6 +88,35 @@ class WsClientSocket implements ClientSocket {
   }
 }
 
+/**
+ * Where a WebSocket's events go, kept on the WebSocket itself: its handlers below are shared by every
+ * connection instead of three closures made per connection (idle connections count in tens of
+ * thousands).
+ */
+const EVENTS = Symbol('troupe.socketEvents');
+type Tracked = WebSocket & { [EVENTS]: SocketEvents };
+
+function eventsOf(ws: WebSocket): SocketEvents {
+  return (ws as Tracked)[EVENTS];
+}
+
+function onMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+  if (!isBinary)
+    eventsOf(this).invalid('text messages are not part of the protocol; frames travel in binary messages');
+  else
+    eventsOf(this).data(
+      Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data,
+    );
+}
+
+function onError(this: WebSocket): void {
+  this.terminate();
+}
+
+function onClose(this: WebSocket): void {
+  eventsOf(this).closed();
+}
+
 /** Options of the WebSocket listener. */
 export interface WsListenerOptions {
   host: string;
@@ -99,21 +135,10 @@ export async function listenWs(options: WsListenerOptions, accept: AcceptSocket)
     clientTracking: false,
   });
   server.on('connection', (ws, req) => {
-    const events = accept(new WsClientSocket(ws, req.socket as Socket, options.perMessageDeflate));
-    ws.on('message', (data, isBinary) => {
-      if (!isBinary)
-        events.invalid('text messages are not part of the protocol; frames travel in binary messages');
-      else
-        events.data(
-          Array.isArray(data)
-            ? Buffer.concat(data)
-            : data instanceof ArrayBuffer
-              ? new Uint8Array(data)
-              : data,
-        );
-    });
-    ws.on('error', () => ws.terminate());
-    ws.on('close', () => events.closed());
+    (ws as Tracked)[EVENTS] = accept(new WsClientSocket(ws, req.socket as Socket, options.perMessageDeflate));
+    ws.on('message', onMessage);
+    ws.on('error', onError);
+    ws.on('close', onClose);
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
