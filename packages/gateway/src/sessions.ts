@@ -36,7 +36,6 @@ export class SessionManager {
   readonly #metrics: GatewayMetrics;
   readonly #routes: () => RouteTable;
   readonly #byId = new Map<string, Session>();
-  readonly #byToken = new Map<string, Session>();
   /** uid -> local session holding it (the owner's registry is the cluster-wide truth). */
   readonly #byUid = new Map<string, Session>();
   readonly #groups = new Map<string, Set<Session>>();
@@ -82,7 +81,6 @@ export class SessionManager {
       resumable && this.#options.resume ? this.#options.resume : undefined,
     );
     this.#byId.set(s.id, s);
-    if (s.resumable) this.#byToken.set(s.token, s);
     conn.owner = s;
     this.#metrics.sessionsOpened++;
     return s;
@@ -101,9 +99,10 @@ export class SessionManager {
     return this.#host.deliver(name, message);
   }
 
-  /** The session a resume token names, if it is still held. */
+  /** The resumable session a resume token (`<id>.<secret>`) names, if it is still held. */
   byToken(token: string): Session | undefined {
-    return this.#byToken.get(token);
+    const session = this.#byId.get(token.slice(0, Math.max(0, token.indexOf('.'))));
+    return session?.resumable && session.holdsToken(token) ? session : undefined;
   }
 
   /** Moves `session` onto `conn` (resume): the previous connection, if any, is dropped silently. */
@@ -160,7 +159,6 @@ export class SessionManager {
     session.state = 'closed';
     if (session.expiry) clearTimeout(session.expiry);
     this.#byId.delete(session.id);
-    this.#byToken.delete(session.token);
     for (const g of session.groups ?? []) this.#leaveIndex(g, session);
     const conn = session.connection;
     session.connection = undefined;
