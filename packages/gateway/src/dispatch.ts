@@ -78,6 +78,8 @@ export class Dispatcher {
   readonly #options: ResolvedGatewayOptions;
   readonly #metrics: GatewayMetrics;
   readonly #routes: () => RouteTable;
+  /** The same options for every backend call, made once. */
+  readonly #askOptions: { readonly timeoutMs: number };
   /** Round-robin cursor per route. */
   readonly #cursors = new Map<number, number>();
   /**
@@ -96,6 +98,7 @@ export class Dispatcher {
     this.#options = options;
     this.#metrics = metrics;
     this.#routes = routes;
+    this.#askOptions = Object.freeze({ timeoutMs: options.requestTimeoutMs });
   }
 
   /** A frame of a session (not a heartbeat, not the first HELLO). Throws PROTOCOL_ERROR on misuse. */
@@ -156,7 +159,7 @@ export class Dispatcher {
     const message: GatewayMessage = { session: session.ref, uid: session.uid, data };
     session.inFlight++;
     this.#ref(route, backend.addr)
-      .ask(route.handler, message, { timeoutMs: this.#options.requestTimeoutMs })
+      .ask(route.handler, message, this.#askOptions)
       .then(
         (reply) => {
           session.inFlight--;
