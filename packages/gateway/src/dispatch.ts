@@ -50,6 +50,7 @@ export function failureOf(err: unknown): Failure {
   return { code: 'BACKEND_ERROR', message: (err as Error)?.message ?? String(err) };
 }
 
+/** Writes `value` as a big-endian u32 at `at` (by hand: no DataView per reply). */
 function putU32(out: Uint8Array, at: number, value: number): void {
   out[at] = value >>> 24;
   out[at + 1] = value >>> 16;
