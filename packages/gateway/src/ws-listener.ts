@@ -74,7 +74,8 @@ class WsClientSocket implements ClientSocket {
   }
 
   get buffered(): number {
-    return this.#ws.bufferedAmount;
+    // Read once per socket per fan-out: the TCP socket's own count is all there is when writing direct.
+    return this.#direct ? this.#tcp.writableLength : this.#ws.bufferedAmount;
   }
 
   end(): void {
