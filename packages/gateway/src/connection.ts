@@ -1,6 +1,14 @@
 // One client connection: incremental frame decoding, heartbeat echo, outbound coalescing with a
 // byte bound (slow clients), and closing with a notice. Knows frames, not sessions or routes.
-import { encodeFrame, encodeMessage, FrameReader, MsgId, WireProtocolError } from '@troupe/client/wire';
+import {
+  encodeFrame,
+  encodeMessage,
+  FRAME_HEADER,
+  FrameReader,
+  isValidMsgId,
+  MsgId,
+  WireProtocolError,
+} from '@troupe/client/wire';
 import type { ClientSocket, SocketEvents } from './socket.js';
 
 /** Largest heartbeat payload echoed. */
@@ -21,6 +29,11 @@ export interface ConnectionHost {
   refused(conn: Connection, code: string, message: string): void;
   /** Bytes in and out, for metrics. */
   bytes(direction: 'in' | 'out', n: number): void;
+}
+
+/** The big-endian u32 at `at` (read by hand: no DataView per message). */
+function u32(bytes: Uint8Array, at: number): number {
+  return ((bytes[at]! << 24) | (bytes[at + 1]! << 16) | (bytes[at + 2]! << 8) | bytes[at + 3]!) >>> 0;
 }
 
 /** The NOTICE frame for `code`. */
@@ -72,26 +85,44 @@ export class Connection implements SocketEvents {
     this.#host.bytes('in', chunk.length);
     this.lastActive = Date.now();
     try {
+      if (this.#reader === undefined && this.#wholeFrame(chunk)) return;
       const reader = this.#reader ?? new FrameReader(this.#host.maxFrame);
       this.#reader = reader;
-      reader.push(chunk, (msgId, payload) => {
-        if (this.#closing) return;
-        if (msgId === MsgId.Heartbeat) {
-          if (payload.length > MAX_HEARTBEAT_PAYLOAD)
-            throw new WireProtocolError(
-              'PROTOCOL_ERROR',
-              `heartbeat payload over ${MAX_HEARTBEAT_PAYLOAD} bytes`,
-            );
-          this.send(encodeFrame(MsgId.Heartbeat, payload));
-          return;
-        }
-        this.#host.frame(this, msgId, payload);
-      });
+      reader.push(chunk, (msgId, payload) => this.#frame(msgId, payload));
       if (reader.buffered === 0) this.#reader = undefined;
     } catch (err) {
       const code = err instanceof WireProtocolError ? err.code : 'PROTOCOL_ERROR';
       this.close(code, (err as Error).message, `protocol: ${(err as Error).message}`);
     }
+  }
+
+  /**
+   * The common case, a chunk that is exactly one valid frame (a WebSocket message carrying one
+   * request): handled without a reader, a copy or a closure. Anything else returns false for the
+   * reader, which also reports what is wrong with it.
+   */
+  #wholeFrame(chunk: Uint8Array): boolean {
+    if (chunk.length < FRAME_HEADER) return false;
+    const msgId = u32(chunk, 0);
+    const length = u32(chunk, 4);
+    if (length !== chunk.length - FRAME_HEADER || length > this.#host.maxFrame || !isValidMsgId(msgId))
+      return false;
+    this.#frame(msgId, chunk.subarray(FRAME_HEADER));
+    return true;
+  }
+
+  #frame(msgId: number, payload: Uint8Array): void {
+    if (this.#closing) return;
+    if (msgId === MsgId.Heartbeat) {
+      if (payload.length > MAX_HEARTBEAT_PAYLOAD)
+        throw new WireProtocolError(
+          'PROTOCOL_ERROR',
+          `heartbeat payload over ${MAX_HEARTBEAT_PAYLOAD} bytes`,
+        );
+      this.send(encodeFrame(MsgId.Heartbeat, payload));
+      return;
+    }
+    this.#host.frame(this, msgId, payload);
   }
 
   invalid(reason: string): void {

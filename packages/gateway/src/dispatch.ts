@@ -4,11 +4,13 @@ import {
   decodeRequest,
   encodeFrame,
   encodeMessage,
-  encodeResponse,
+  FRAME_HEADER,
   isAppMsgId,
   MsgId,
+  RESPONSE_HEADER,
 } from '@troupe/client/wire';
 import {
+  type ActorRef,
   type ExtensionHost,
   type MemberRecord,
   RemoteError,
@@ -48,14 +50,44 @@ export function failureOf(err: unknown): Failure {
   return { code: 'BACKEND_ERROR', message: (err as Error)?.message ?? String(err) };
 }
 
+/** Writes `value` as a big-endian u32 at `at` (by hand: no DataView per reply). */
+function putU32(out: Uint8Array, at: number, value: number): void {
+  out[at] = value >>> 24;
+  out[at + 1] = value >>> 16;
+  out[at + 2] = value >>> 8;
+  out[at + 3] = value;
+}
+
+/**
+ * A RESPONSE frame (`docs/client-protocol.md`: frame header, then `u32 requestId | u8 status | body`)
+ * built in one buffer: one allocation and one copy of the body per reply.
+ */
+export function responseFrame(requestId: number, status: 0 | 1, body: Uint8Array): Uint8Array {
+  // Not a pooled Buffer: resume logs keep frames, and a small slice would keep its whole pool alive.
+  const out = new Uint8Array(FRAME_HEADER + RESPONSE_HEADER + body.length);
+  putU32(out, 0, MsgId.Response);
+  putU32(out, 4, RESPONSE_HEADER + body.length);
+  putU32(out, FRAME_HEADER, requestId);
+  out[FRAME_HEADER + 4] = status;
+  out.set(body, FRAME_HEADER + RESPONSE_HEADER);
+  return out;
+}
+
 /** Routes the frames of live sessions. */
 export class Dispatcher {
   readonly #host: ExtensionHost;
   readonly #options: ResolvedGatewayOptions;
   readonly #metrics: GatewayMetrics;
   readonly #routes: () => RouteTable;
+  /** The same options for every backend call, made once. */
+  readonly #askOptions: { readonly timeoutMs: number };
   /** Round-robin cursor per route. */
   readonly #cursors = new Map<number, number>();
+  /**
+   * Backend actor refs per route and node, made once rather than per request; a reloaded route table
+   * brings new Route objects and the old entries go with them.
+   */
+  readonly #refs = new WeakMap<Route, Map<number, ActorRef>>();
 
   constructor(
     host: ExtensionHost,
@@ -67,6 +99,7 @@ export class Dispatcher {
     this.#options = options;
     this.#metrics = metrics;
     this.#routes = routes;
+    this.#askOptions = Object.freeze({ timeoutMs: options.requestTimeoutMs });
   }
 
   /** A frame of a session (not a heartbeat, not the first HELLO). Throws PROTOCOL_ERROR on misuse. */
@@ -126,16 +159,32 @@ export class Dispatcher {
     }
     const message: GatewayMessage = { session: session.ref, uid: session.uid, data };
     session.inFlight++;
-    this.#host
-      .ref({ node: backend.addr, name: route.actor })
-      .ask(route.handler, message, { timeoutMs: this.#options.requestTimeoutMs })
+    this.#ref(route, backend.addr)
+      .ask(route.handler, message, this.#askOptions)
       .then(
-        (reply) => this.#reply(session, route, requestId, reply),
-        (err) => this.#refuse(session, requestId, failureOf(err)),
-      )
-      .finally(() => {
-        session.inFlight--;
-      });
+        (reply) => {
+          session.inFlight--;
+          this.#reply(session, route, requestId, reply);
+        },
+        (err) => {
+          session.inFlight--;
+          this.#refuse(session, requestId, failureOf(err));
+        },
+      );
+  }
+
+  #ref(route: Route, node: number): ActorRef {
+    let byNode = this.#refs.get(route);
+    if (byNode === undefined) {
+      byNode = new Map();
+      this.#refs.set(route, byNode);
+    }
+    let ref = byNode.get(node);
+    if (ref === undefined) {
+      ref = this.#host.ref({ node: node as MemberRecord['addr'], name: route.actor });
+      byNode.set(node, ref);
+    }
+    return ref;
   }
 
   #pick(route: Route, session: Session): MemberRecord {
@@ -174,9 +223,7 @@ export class Dispatcher {
       return;
     }
     const frame =
-      requestId === undefined
-        ? encodeFrame(route.msgId, body)
-        : encodeFrame(MsgId.Response, encodeResponse(requestId, 0, body));
+      requestId === undefined ? encodeFrame(route.msgId, body) : responseFrame(requestId, 0, body);
     const counters = this.#metrics.route(route.name);
     counters.framesOut++;
     counters.bytesOut += frame.length;
@@ -192,6 +239,6 @@ export class Dispatcher {
       session.connection?.send(encodeFrame(MsgId.Notice, encodeMessage(failure)));
       return;
     }
-    session.push(encodeFrame(MsgId.Response, encodeResponse(requestId, 1, encodeMessage(failure))));
+    session.push(responseFrame(requestId, 1, encodeMessage(failure)));
   }
 }

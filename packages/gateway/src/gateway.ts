@@ -104,6 +104,7 @@ class RunningGateway implements ConnectionHost {
       load: () => g.#load(),
     });
     g.#watchGateways();
+    g.#unsubscribe.push(host.onMissingActor((name, message) => g.#manager.activate(name, message)));
     host.addStats(() => g.stats());
     return g;
   }

@@ -14,7 +14,10 @@ function text(value: unknown, what: string): string {
   return value;
 }
 
-/** One per session, named `troupe.session.<id>`; its state is the gateway's `Session`. */
+/**
+ * One per session that a backend addressed, named `troupe.session.<id>`: spawned by the first message
+ * for it (`SessionManager.activate`); its state is the gateway's `Session`.
+ */
 export const SessionActor = defineActor({
   init: (args: SessionActorState) => args,
   supervision: { policy: 'resume' },

@@ -27,9 +27,12 @@ export interface SessionClosed {
   reason: string;
 }
 
+/** What the names of session actors start with. */
+export const SESSION_ACTOR_PREFIX = 'troupe.session.';
+
 /** Name of the session actor of `id` on its gateway node. */
 export function sessionActorName(id: string): string {
-  return `troupe.session.${id}`;
+  return `${SESSION_ACTOR_PREFIX}${id}`;
 }
 
 /** The actor id of a session. */

@@ -1,6 +1,6 @@
 // A client session's state on its gateway: identity, uid, session data, bindings, groups, the resume
 // log, and the connection currently carrying it (none while it waits to be resumed).
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { ActorId } from '@troupe/runtime';
 import type { Connection } from './connection.js';
 import { ResumeFailedError } from './errors.js';
@@ -16,8 +16,11 @@ export type SessionState = 'live' | 'detached' | 'closed';
  */
 export class Session {
   readonly id: string;
-  /** Secret the client presents to resume; never leaves this gateway except in WELCOME. */
-  readonly token: string;
+  /**
+   * The secret half of the resume token (`<id>.<secret>`); the token is put together when WELCOME
+   * needs it rather than kept, and a resume finds the session by the id half.
+   */
+  readonly #secret: string;
   readonly gateway: number;
   uid: string | undefined;
   /** A uid being claimed at its owner (a `replaced` for it may arrive before the claim's answer). */
@@ -31,8 +34,6 @@ export class Session {
   groups: Set<string> | undefined;
   /** Pub/sub topics this session follows, and the msgId each one's publications are pushed as. */
   topics: Map<string, number> | undefined;
-  /** Sessions that said HELLO while resume is on count their numbered frames for a resume. */
-  readonly resumable: boolean;
   readonly #resume: ResumeLogLimits | undefined;
   /** Made with the first numbered frame (idle sessions never need one). */
   #log: ResumeLog | undefined;
@@ -45,11 +46,27 @@ export class Session {
 
   constructor(gateway: number, connection: Connection, resume: ResumeLogLimits | undefined) {
     this.id = randomBytes(12).toString('base64url');
-    this.token = `${this.id}.${randomBytes(24).toString('base64url')}`;
+    this.#secret = randomBytes(24).toString('base64url');
     this.gateway = gateway;
     this.connection = connection;
-    this.resumable = resume !== undefined;
     this.#resume = resume;
+  }
+
+  /** Sessions that said HELLO while resume is on count their numbered frames for a resume. */
+  get resumable(): boolean {
+    return this.#resume !== undefined;
+  }
+
+  /** What the client presents to resume; never leaves this gateway except in WELCOME. */
+  get token(): string {
+    return `${this.id}.${this.#secret}`;
+  }
+
+  /** Whether `token` is this session's resume token (compared in constant time). */
+  holdsToken(token: string): boolean {
+    const given = Buffer.from(token);
+    const own = Buffer.from(this.token);
+    return given.length === own.length && timingSafeEqual(given, own);
   }
 
   /** The plain identity backends get. */

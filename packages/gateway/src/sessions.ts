@@ -1,7 +1,7 @@
 // The sessions of one gateway: opening, resuming, closing, uid claims through the uid's owner,
 // bindings, groups, and pushes (one encoding per fan-out).
 import { encodeFrame, encodeMessage, MsgId } from '@troupe/client/wire';
-import type { ActorId, ExtensionHost, Publication, PubSub } from '@troupe/runtime';
+import type { ActorId, ExtensionHost, LocalMessage, Publication, PubSub } from '@troupe/runtime';
 import { encodePayload } from './codecs.js';
 import type { Connection } from './connection.js';
 import type { GatewayMetrics } from './metrics.js';
@@ -9,7 +9,7 @@ import type { ResolvedGatewayOptions } from './options.js';
 import type { RouteTable } from './routes.js';
 import { Session } from './session.js';
 import { SessionActor } from './session-actor.js';
-import { type SessionClosed, type SessionId, sessionActorName } from './session-ref.js';
+import { SESSION_ACTOR_PREFIX, type SessionClosed, type SessionId, sessionActorName } from './session-ref.js';
 import { sharedFrames } from './socket.js';
 import { uidOwner } from './uid-registry.js';
 
@@ -36,7 +36,6 @@ export class SessionManager {
   readonly #metrics: GatewayMetrics;
   readonly #routes: () => RouteTable;
   readonly #byId = new Map<string, Session>();
-  readonly #byToken = new Map<string, Session>();
   /** uid -> local session holding it (the owner's registry is the cluster-wide truth). */
   readonly #byUid = new Map<string, Session>();
   readonly #groups = new Map<string, Set<Session>>();
@@ -88,16 +87,28 @@ export class SessionManager {
       resumable && this.#options.resume ? this.#options.resume : undefined,
     );
     this.#byId.set(s.id, s);
-    if (s.resumable) this.#byToken.set(s.token, s);
     conn.owner = s;
-    this.#host.spawnSystem(SessionActor, sessionActorName(s.id), { session: s, manager: this });
     this.#metrics.sessionsOpened++;
     return s;
   }
 
-  /** The session a resume token names, if it is still held. */
+  /**
+   * The activation hook of session actors: the first message for a session's actor spawns it. Most
+   * sessions are never addressed by a backend, and an actor (cell, mailbox, ref) is the largest part
+   * of an idle session at tens of thousands per gateway. False for other names and ended sessions.
+   */
+  activate(name: string, message: LocalMessage): boolean {
+    if (!name.startsWith(SESSION_ACTOR_PREFIX)) return false;
+    const session = this.#byId.get(name.slice(SESSION_ACTOR_PREFIX.length));
+    if (session === undefined || session.state === 'closed') return false;
+    this.#host.spawnSystem(SessionActor, name, { session, manager: this });
+    return this.#host.deliver(name, message);
+  }
+
+  /** The resumable session a resume token (`<id>.<secret>`) names, if it is still held. */
   byToken(token: string): Session | undefined {
-    return this.#byToken.get(token);
+    const session = this.#byId.get(token.slice(0, Math.max(0, token.indexOf('.'))));
+    return session?.resumable && session.holdsToken(token) ? session : undefined;
   }
 
   /** Moves `session` onto `conn` (resume): the previous connection, if any, is dropped silently. */
@@ -154,7 +165,6 @@ export class SessionManager {
     session.state = 'closed';
     if (session.expiry) clearTimeout(session.expiry);
     this.#byId.delete(session.id);
-    this.#byToken.delete(session.token);
     for (const g of session.groups ?? []) this.#leaveIndex(g, session);
     const conn = session.connection;
     session.connection = undefined;
@@ -174,7 +184,8 @@ export class SessionManager {
       told.add(actor.node);
       this.#tell({ node: actor.node, name: BACKEND_ACTOR }, 'sessionClosed', closed);
     }
-    this.#tell({ node: this.#host.addr, name: sessionActorName(session.id) }, 'stop', reason);
+    const actor = sessionActorName(session.id);
+    if (this.#host.hasActor(actor)) this.#tell({ node: this.#host.addr, name: actor }, 'stop', reason);
   }
 
   /**

@@ -4,12 +4,15 @@ import { type AcceptSocket, type ClientSocket, END_GRACE_MS, type Listener } fro
 
 class TcpClientSocket implements ClientSocket {
   readonly transport = 'tcp' as const;
-  readonly remote: string;
   readonly #socket: Socket;
 
   constructor(socket: Socket) {
     this.#socket = socket;
-    this.remote = `${socket.remoteAddress}:${socket.remotePort}`;
+  }
+
+  /** Read when logged rather than kept per connection. */
+  get remote(): string {
+    return `${this.#socket.remoteAddress}:${this.#socket.remotePort}`;
   }
 
   write(bytes: Uint8Array): void {
