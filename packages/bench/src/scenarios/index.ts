@@ -8,6 +8,7 @@ import { gatewaySessions } from './gateway-sessions.js';
 import { harborTell } from './harbor-tell.js';
 import { localAsk } from './local-ask.js';
 import { localTell } from './local-tell.js';
+import { metricsCost, metricsScrape } from './metrics.js';
 import { remoteAsk1 } from './remote-ask-1.js';
 import { remoteAsk100 } from './remote-ask-100.js';
 import { remoteTell } from './remote-tell.js';
@@ -21,6 +22,8 @@ export const SCENARIOS: readonly Scenario[] = [
   harborTell,
   fanout,
   actorMemory,
+  metricsScrape,
+  metricsCost,
   gatewayRtt1,
   gatewayBroadcast,
   gatewaySessions,

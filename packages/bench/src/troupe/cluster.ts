@@ -27,6 +27,8 @@ export interface NodeWorkerOptions {
   tell?: { targets: Target[]; probes: Target[] };
   /** Keep `inFlight` asks outstanding to `target`'s echo, metered per round trip. */
   ask?: { target: Target; inFlight: number };
+  /** Serve `/metrics` (`serveMetrics` of @troupe/dashboard) on a free port, reported as `info.metricsUrl`. */
+  metrics?: boolean;
 }
 
 const WORKER = new URL('./node.worker.ts', import.meta.url);

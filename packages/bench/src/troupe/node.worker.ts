@@ -1,4 +1,5 @@
 // Worker for Troupe's remote sides: one node per process, with sinks, an echo, a sender and/or a caller on it.
+import { serveMetrics } from '@troupe/dashboard';
 import { type ActorRef, Addr, Node, staticMembership } from '@troupe/runtime';
 import { Meter, type Peer, servePeer } from '../peer.js';
 import { makeBody } from '../workload.js';
@@ -86,5 +87,7 @@ servePeer<NodeWorkerOptions>(async (o) => {
     commands.start = () => loops.start();
     commands.stop = () => loops.stop();
   }
+  if (o.metrics === true)
+    return { commands, info: { metricsUrl: `${(await serveMetrics(node)).url}/metrics` } };
   return { commands };
 });
