@@ -6,6 +6,7 @@ import { checkDuration } from '../actor/duration.js';
 import type { Replier } from '../actor/envelope.js';
 import type { ActorId } from '../actor/ref.js';
 import { AbortError, TimeoutError } from '../errors.js';
+import { AskMetrics, type AskStats } from './ask-metrics.js';
 import { fromWire } from './wire-errors.js';
 
 /** One outstanding ask. It is its own `Replier`, so a local actor answers it directly. */
@@ -20,6 +21,8 @@ export class PendingAsk implements Replier {
   /** The harbors it travels through, when the target is in another group. */
   via: number | undefined;
   far: number | undefined;
+  /** `performance.now()` when the ask was created, for its latency. */
+  readonly startedAt: number;
   private resolveFn!: (value: unknown) => void;
   private rejectFn!: (err: Error) => void;
 
@@ -30,6 +33,7 @@ export class PendingAsk implements Replier {
     readonly handler: string,
     readonly timeoutMs: number,
   ) {
+    this.startedAt = table.metrics.start();
     this.promise = new Promise<unknown>((resolve, reject) => {
       this.resolveFn = resolve;
       this.rejectFn = reject;
@@ -43,7 +47,7 @@ export class PendingAsk implements Replier {
 
   ok(value: unknown): void {
     if (this.settled) return;
-    this.table.finish(this);
+    this.table.finish(this, undefined);
     this.resolveFn(value);
   }
 
@@ -53,7 +57,7 @@ export class PendingAsk implements Replier {
 
   reject(err: Error): void {
     if (this.settled) return;
-    this.table.finish(this);
+    this.table.finish(this, err);
     this.rejectFn(err);
   }
 }
@@ -81,6 +85,8 @@ const ID_MASK = 0x3fffffff;
 export class AskTable {
   /** Every unsettled ask by id: replies find remote ones, and a node stop settles them all. */
   private readonly pending = new Map<number, PendingAsk>();
+  /** Asks started and settled, by outcome, and their latencies. */
+  readonly metrics = new AskMetrics();
 
   /** `random` returns uniform 32-bit integers (a seeded source in tests); default the system CSPRNG. */
   constructor(private readonly random: () => number = cryptoRandom()) {}
@@ -135,9 +141,10 @@ export class AskTable {
     if (far !== undefined && far !== via && far !== peer) ask.far = far;
   }
 
-  /** Called once per ask when it settles. */
-  finish(ask: PendingAsk): void {
+  /** Called once per ask when it settles: with the error it is rejected with, if any. */
+  finish(ask: PendingAsk, err: Error | undefined): void {
     ask.settled = true;
+    this.metrics.settled(ask.startedAt, err);
     if (ask.timer !== undefined) clearTimeout(ask.timer);
     if (ask.onAbort !== undefined) ask.signal?.removeEventListener('abort', ask.onAbort);
     this.pending.delete(ask.id);
@@ -169,6 +176,11 @@ export class AskTable {
       n++;
     }
     return n;
+  }
+
+  /** Ask counters and latencies, with the asks now pending. */
+  stats(): AskStats {
+    return this.metrics.stats(this.pending.size);
   }
 
   /** Rejects everything, local asks included (node stop). */
