@@ -7,6 +7,7 @@ import type { Replier } from '../actor/envelope.js';
 import type { ActorId } from '../actor/ref.js';
 import { AbortError, TimeoutError } from '../errors.js';
 import { AskMetrics, type AskStats } from './ask-metrics.js';
+import { IdTable } from './id-table.js';
 import { fromWire } from './wire-errors.js';
 
 /** One outstanding ask. It is its own `Replier`, so a local actor answers it directly. */
@@ -84,7 +85,7 @@ const ID_MASK = 0x3fffffff;
 
 export class AskTable {
   /** Every unsettled ask by id: replies find remote ones, and a node stop settles them all. */
-  private readonly pending = new Map<number, PendingAsk>();
+  private readonly pending = new IdTable<PendingAsk>();
   /** Asks started and settled, by outcome, and their latencies. */
   readonly metrics = new AskMetrics();
 
@@ -168,7 +169,7 @@ export class AskTable {
   peerDown(peer: number, reason: string): number {
     let err: NodeDownError | undefined;
     let n = 0;
-    for (const ask of [...this.pending.values()]) {
+    for (const ask of this.pending.values()) {
       if (ask.peer === undefined) continue;
       if (ask.peer !== peer && ask.via !== peer && ask.far !== peer) continue;
       err ??= new NodeDownError(Addr.format(peer as Addr), reason);
@@ -185,6 +186,6 @@ export class AskTable {
 
   /** Rejects everything, local asks included (node stop). */
   rejectAll(err: Error): void {
-    for (const ask of [...this.pending.values()]) ask.reject(err);
+    for (const ask of this.pending.values()) ask.reject(err);
   }
 }
