@@ -11,6 +11,7 @@ import { localTell } from './local-tell.js';
 import { metricsCost, metricsScrape } from './metrics.js';
 import { remoteAsk1 } from './remote-ask-1.js';
 import { remoteAsk100 } from './remote-ask-100.js';
+import { remoteAsk1000 } from './remote-ask-1000.js';
 import { remoteTell } from './remote-tell.js';
 
 export const SCENARIOS: readonly Scenario[] = [
@@ -19,6 +20,7 @@ export const SCENARIOS: readonly Scenario[] = [
   remoteTell,
   remoteAsk1,
   remoteAsk100,
+  remoteAsk1000,
   harborTell,
   fanout,
   actorMemory,
