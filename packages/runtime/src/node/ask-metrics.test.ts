@@ -52,6 +52,29 @@ describe('ask metrics', () => {
     expect(table.stats().settled.CLOSED).toBe(1);
   });
 
+  it('keeps each pending ask its own start time, past the initial slots and after they are reused', () => {
+    let now = 0;
+    vi.spyOn(performance, 'now').mockImplementation(() => now);
+    const table = new AskTable();
+    const bucket = (seconds: number) => ASK_LATENCY_BUCKETS.indexOf(seconds);
+    for (let round = 1; round <= 2; round++) {
+      now = 0;
+      const early = Array.from({ length: 100 }, () => table.create(target, 'h', 60_000, undefined));
+      now = 5;
+      const late = Array.from({ length: 100 }, () => table.create(target, 'h', 60_000, undefined));
+      now = 5.03;
+      // Interleaved, so slots are freed out of order.
+      for (let i = 0; i < 100; i++) {
+        late[i]!.ok(i);
+        early[99 - i]!.ok(i);
+      }
+      const counts = table.stats().latency.counts;
+      expect(counts[bucket(0.00005)]).toBe(100 * round);
+      expect(counts[bucket(0.01)]).toBe(100 * round);
+      expect(table.stats().latency.count).toBe(200 * round);
+    }
+  });
+
   it('counts a timed-out ask as TIMEOUT and a refused timeout as INVALID_OPTION', async () => {
     const table = new AskTable();
     const late = table.create(target, 'h', 1, undefined);

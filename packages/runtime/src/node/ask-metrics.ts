@@ -1,5 +1,6 @@
 // Ask counters: asks started, asks settled by a bounded outcome, and a fixed-bucket latency histogram.
-// Per ask they cost a clock read at start and at settle and two array increments; nothing is allocated.
+// Per ask they cost a clock read at start and at settle and a few typed-array writes; nothing is
+// allocated (a start time kept on the ask would be a boxed double, one small object per ask).
 import { RemoteError } from '../errors.js';
 import { MAPPED_CODES } from './wire-errors.js';
 
@@ -35,6 +36,7 @@ const OK = 0;
 const REMOTE = 1;
 const OTHER = ASK_OUTCOMES.length - 1;
 const boundsMs = ASK_LATENCY_BUCKETS.map((s) => s * 1000);
+const INITIAL_SLOTS = 64;
 
 /** Ask figures as `node.stats()` reports them. */
 export interface AskStats {
@@ -70,17 +72,35 @@ export class AskMetrics {
   readonly #outcomes = new Float64Array(ASK_OUTCOMES.length);
   readonly #buckets = new Float64Array(boundsMs.length + 1);
   #sumMs = 0;
+  /** Start times of unsettled asks by slot, and a stack of the free slots; both grow by doubling. */
+  #starts = new Float64Array(INITIAL_SLOTS);
+  #free = Int32Array.from({ length: INITIAL_SLOTS }, (_, i) => INITIAL_SLOTS - 1 - i);
+  #freeCount = INITIAL_SLOTS;
 
-  /** Counts an ask as started and returns its start time, for `settled`. */
+  /** Counts an ask as started and notes the time; returns the slot to hand to `settled`, once. */
   start(): number {
     this.#started++;
-    return performance.now();
+    if (this.#freeCount === 0) this.#grow();
+    const slot = this.#free[--this.#freeCount]!;
+    this.#starts[slot] = performance.now();
+    return slot;
   }
 
-  /** Counts an ask that started at `startedAt` as settled: with a value, or with `err`. */
-  settled(startedAt: number, err: Error | undefined): void {
+  #grow(): void {
+    const n = this.#starts.length;
+    const starts = new Float64Array(n * 2);
+    starts.set(this.#starts);
+    this.#starts = starts;
+    this.#free = new Int32Array(n * 2);
+    for (let i = 0; i < n; i++) this.#free[i] = n * 2 - 1 - i;
+    this.#freeCount = n;
+  }
+
+  /** Counts the ask of `slot` (from `start`) as settled: with a value, or with `err`. Frees the slot. */
+  settled(slot: number, err: Error | undefined): void {
     this.#outcomes[err === undefined ? OK : outcomeOf(err)]!++;
-    const ms = performance.now() - startedAt;
+    const ms = performance.now() - this.#starts[slot]!;
+    this.#free[this.#freeCount++] = slot;
     this.#sumMs += ms;
     let i = 0;
     while (i < boundsMs.length && ms > boundsMs[i]!) i++;

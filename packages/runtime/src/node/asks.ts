@@ -22,8 +22,8 @@ export class PendingAsk implements Replier {
   /** The harbors it travels through, when the target is in another group. */
   via: number | undefined;
   far: number | undefined;
-  /** `performance.now()` when the ask was created, for its latency. */
-  readonly startedAt: number;
+  /** Where the metrics keep its start time (`AskMetrics.start`). */
+  readonly clockSlot: number;
   private resolveFn!: (value: unknown) => void;
   private rejectFn!: (err: Error) => void;
 
@@ -34,7 +34,7 @@ export class PendingAsk implements Replier {
     readonly handler: string,
     readonly timeoutMs: number,
   ) {
-    this.startedAt = table.metrics.start();
+    this.clockSlot = table.metrics.start();
     this.promise = new Promise<unknown>((resolve, reject) => {
       this.resolveFn = resolve;
       this.rejectFn = reject;
@@ -145,7 +145,7 @@ export class AskTable {
   /** Called once per ask when it settles: with the error it is rejected with, if any. */
   finish(ask: PendingAsk, err: Error | undefined): void {
     ask.settled = true;
-    this.metrics.settled(ask.startedAt, err);
+    this.metrics.settled(ask.clockSlot, err);
     if (ask.timer !== undefined) clearTimeout(ask.timer);
     if (ask.onAbort !== undefined) ask.signal?.removeEventListener('abort', ask.onAbort);
     this.pending.delete(ask.id);
