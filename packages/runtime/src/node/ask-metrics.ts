@@ -96,6 +96,11 @@ export class AskMetrics {
     this.#freeCount = n;
   }
 
+  /** The `performance.now()` time the ask of `slot` started at (while it is unsettled). */
+  startedAt(slot: number): number {
+    return this.#starts[slot]!;
+  }
+
   /** Counts the ask of `slot` (from `start`) as settled: with a value, or with `err`. Frees the slot. */
   settled(slot: number, err: Error | undefined): void {
     this.#outcomes[err === undefined ? OK : outcomeOf(err)]!++;

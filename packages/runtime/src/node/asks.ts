@@ -14,7 +14,6 @@ import { fromWire } from './wire-errors.js';
 export class PendingAsk implements Replier {
   settled = false;
   readonly promise: Promise<unknown>;
-  timer: NodeJS.Timeout | undefined;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
   /** Remote node the ask went to; undefined for a local ask. */
@@ -64,7 +63,6 @@ export class PendingAsk implements Replier {
 }
 
 function expire(ask: PendingAsk): void {
-  ask.timer = undefined;
   ask.reject(new TimeoutError(`${ask.describe()} timed out after ${ask.timeoutMs} ms`));
 }
 
@@ -86,8 +84,11 @@ const ID_MASK = 0x3fffffff;
 export class AskTable {
   /** Every unsettled ask by id: replies find remote ones, and a node stop settles them all. */
   private readonly pending = new IdTable<PendingAsk>();
-  /** Asks started and settled, by outcome, and their latencies. */
+  /** Asks started and settled, by outcome, and their latencies; its start times are the deadlines' base. */
   readonly metrics = new AskMetrics();
+  #timer: NodeJS.Timeout | undefined;
+  /** When `#timer` fires (`performance.now()` time); infinite when it is not armed. */
+  #timerAt = Number.POSITIVE_INFINITY;
 
   /** `random` returns uniform 32-bit integers (a seeded source in tests); default the system CSPRNG. */
   constructor(private readonly random: () => number = cryptoRandom()) {}
@@ -127,9 +128,41 @@ export class AskTable {
         ask.reject(new AbortError(`${ask.describe()} was aborted`, { cause: signal.reason }));
       signal.addEventListener('abort', ask.onAbort, { once: true });
     }
-    ask.timer = setTimeout(expire, timeoutMs, ask);
+    this.#arm(this.metrics.startedAt(ask.clockSlot) + timeoutMs);
     return ask;
   }
+
+  /**
+   * Deadlines share one timer, armed for the earliest one: a timer per ask cost a `Timeout` object and
+   * two timer-list updates per ask (3% of a remote caller's CPU). Asks mostly settle long before their
+   * deadline, so the timer fires about once per timeout period, finds nothing due and re-arms.
+   */
+  #arm(deadline: number): void {
+    if (deadline >= this.#timerAt) return;
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timerAt = deadline;
+    this.#timer = setTimeout(this.#sweep, Math.max(0, Math.ceil(deadline - performance.now())));
+  }
+
+  #disarm(): void {
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+  }
+
+  /** Times out every ask past its deadline and re-arms for the earliest of the others. */
+  readonly #sweep = (): void => {
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
+    const now = performance.now();
+    let next = Number.POSITIVE_INFINITY;
+    for (const ask of this.pending.values()) {
+      const deadline = this.metrics.startedAt(ask.clockSlot) + ask.timeoutMs;
+      if (deadline <= now) expire(ask);
+      else if (deadline < next) next = deadline;
+    }
+    if (next !== Number.POSITIVE_INFINITY) this.#arm(next);
+  };
 
   /**
    * Registers an ask sent to `peer` (through harbors `via` and `far`, if any), so its reply can find it
@@ -146,9 +179,10 @@ export class AskTable {
   finish(ask: PendingAsk, err: Error | undefined): void {
     ask.settled = true;
     this.metrics.settled(ask.clockSlot, err);
-    if (ask.timer !== undefined) clearTimeout(ask.timer);
     if (ask.onAbort !== undefined) ask.signal?.removeEventListener('abort', ask.onAbort);
     this.pending.delete(ask.id);
+    // No deadline left to watch: release the timer, so it keeps nothing alive.
+    if (this.pending.size === 0 && this.#timer !== undefined) this.#disarm();
   }
 
   /** The remote ask `id` (a reply's); local asks are not answered by frames. */
