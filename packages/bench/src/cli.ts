@@ -10,7 +10,7 @@ import { SCENARIOS } from './scenarios/index.js';
 
 const USAGE = `usage: pnpm bench [scenario...] [--runs N] [--quick] [--json FILE] [--list]
 
-  scenario    names or name prefixes (remote-ask = remote-ask-1 and remote-ask-100); default: all
+  scenario    names or name prefixes (remote-ask = remote-ask-1, -100 and -1000); default: all
   --runs N    measurements of every figure, troupe and baselines interleaved (default 5, 2 with --quick)
   --quick     short windows and fewer actors: a smoke test, not figures to quote
   --json FILE also write {scenario: {troupe, baseline, ratio, unit, runs, ...}} to FILE

@@ -40,11 +40,21 @@ function table(rows: string[][]): string {
     .join('\n');
 }
 
+/** "p50 / p99" in µs of `column`'s latencies, or '' when the scenario times none. */
+function tail(r: ScenarioResult, column: string): string {
+  const p50 = r.extra[`${column}.p50Us`];
+  const p99 = r.extra[`${column}.p99Us`];
+  return p50 === undefined && p99 === undefined ? '' : `${formatFigure(p50)} / ${formatFigure(p99)}`;
+}
+
 /** The results table, then per-scenario secondary figures and the reasons for every n/a. */
 export function renderReport(results: readonly ScenarioResult[]): string {
   const withMoleculer = results.some((r) => r.moleculer !== undefined);
+  // Ask scenarios time every call: their tail goes in the table beside the msgpack echo's.
+  const withTail = results.some((r) => r.extra['troupe.p99Us'] !== undefined);
   const header = ['scenario', 'unit', 'troupe', 'baseline', 'ratio', 'goal'];
   if (withMoleculer) header.push('moleculer', 'vsMoleculer');
+  if (withTail) header.push('troupe p50 / p99 µs', 'msgpack echo p50 / p99 µs');
   const rows = [header];
   for (const r of results) {
     const row = [
@@ -59,6 +69,7 @@ export function renderReport(results: readonly ScenarioResult[]): string {
       row.push(r.moleculer === undefined ? '' : formatFigure(r.moleculer));
       row.push(r.moleculer === undefined ? '' : formatRatio(r.vsMoleculer));
     }
+    if (withTail) row.push(tail(r, 'troupe'), tail(r, 'msgpack'));
     rows.push(row);
   }
 

@@ -65,6 +65,8 @@ function renderSummary(view) {
     ['down', down],
     ['msgs/s', num(last(view.series.msgsPerSec))],
     ['sessions', num(last(view.series.sessions))],
+    ['asks/s', num(last(view.series.asksPerSec))],
+    ['ask p99 ms', num(last(view.series.askP99Ms), 2)],
     ['dead letters/s', num(last(view.series.deadLettersPerSec), 1)],
   ];
   document
@@ -80,7 +82,7 @@ function renderMembers(view) {
     if (key !== group) {
       group = key;
       const size = view.members.filter((x) => x.group === m.group && x.type === m.type).length;
-      rows.push(el('tr', { class: 'group' }, el('td', { colspan: 12 }, `${key} (${size})`)));
+      rows.push(el('tr', { class: 'group' }, el('td', { colspan: 15 }, `${key} (${size})`)));
     }
     // A down member's last figures would read as live ones.
     const s = m.state === 'down' ? undefined : m.stats;
@@ -96,6 +98,9 @@ function renderMembers(view) {
         cell(num(s?.actors)),
         cell(s?.mailboxes[0] ? `${s.mailboxes[0].depth} (${s.mailboxes[0].name})` : '0', false),
         cell(num(s?.asksInFlight)),
+        cell(num(s?.asksPerSec)),
+        cell(num(s?.askP50Ms, 2)),
+        cell(num(s?.askP99Ms, 2)),
         cell(num(s?.msgsInPerSec)),
         cell(num(s?.msgsOutPerSec)),
         cell(num(s?.deadLetters)),
@@ -239,6 +244,8 @@ const CHARTS = [
   ['deadLettersPerSec', 'dead letters/s', '#f85149'],
   ['sessions', 'sessions', '#3fb950'],
   ['asksInFlight', 'asks in flight', '#d29922'],
+  ['asksPerSec', 'asks/s (cluster)', '#39c5cf'],
+  ['askP99Ms', 'ask p99, slowest node (ms)', '#db61a2'],
   ['probeMs', 'stats ask latency (ms)', '#bc8cff'],
 ];
 const charts = new Map();

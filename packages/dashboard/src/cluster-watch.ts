@@ -26,6 +26,8 @@ export class ClusterWatch {
     deadLettersPerSec: [],
     sessions: [],
     asksInFlight: [],
+    asksPerSec: [],
+    askP99Ms: [],
     probeMs: [],
   };
   #timer: NodeJS.Timeout | undefined;
@@ -192,6 +194,8 @@ export class ClusterWatch {
     let dead = 0;
     let sessions = 0;
     let asks = 0;
+    let asksPerSec = 0;
+    let askP99Ms = 0;
     let probe = 0;
     let probes = 0;
     for (const k of this.#known.values()) {
@@ -200,6 +204,8 @@ export class ClusterWatch {
       dead += k.stats.deadLettersPerSec;
       sessions += k.stats.gateway?.sessions ?? 0;
       asks += k.stats.asksInFlight;
+      asksPerSec += k.stats.asksPerSec;
+      askP99Ms = Math.max(askP99Ms, k.stats.askP99Ms);
       if (k.record.addr !== this.#node.addr) {
         probe += k.stats.probeMs;
         probes++;
@@ -211,6 +217,8 @@ export class ClusterWatch {
     s.deadLettersPerSec.push(dead);
     s.sessions.push(sessions);
     s.asksInFlight.push(asks);
+    s.asksPerSec.push(asksPerSec);
+    s.askP99Ms.push(askP99Ms);
     s.probeMs.push(probes === 0 ? 0 : probe / probes);
     if (s.t.length > this.#o.historyPoints)
       for (const series of Object.values(s) as number[][])

@@ -52,7 +52,13 @@ describe('dashboard page', () => {
     // Stats arrived from every member, and the charts are drawn.
     for (const addr of NODES)
       await page.locator(`#actors tr[data-addr="${addr}"]`).waitFor({ timeout: 5_000 });
-    expect(await page.locator('#charts .uplot').count()).toBe(5);
+    expect(await page.locator('#charts .uplot').count()).toBe(7);
+    for (const series of ['asksPerSec', 'askP99Ms'])
+      expect(await page.locator(`#charts [data-series="${series}"] .uplot`).count()).toBe(1);
+    // The observer asks every member for its stats each interval: its asks/s column (the eighth) shows them.
+    await page
+      .locator('#members tr[data-addr="1.9.1"] td:nth-child(8)', { hasText: /^[1-9]/ })
+      .waitFor({ timeout: 5_000 });
     expect(await page.locator('#topology g[data-addr]').count()).toBe(NODES.length);
     expect(await page.locator('#harbors tr[data-addr="1.255.1"]').count()).toBe(1);
     // The observer's links to the members it polls are drawn, labelled with RTT (after the first

@@ -15,7 +15,6 @@ import {
 /** What one scrape reads: the snapshot and the counts the metrics keep from node events. */
 export interface ScrapeInput {
   stats: NodeStats;
-  deadLetters: ReasonCounts;
   memberDowns: ReasonCounts;
   /** Members seen down and not back, by this node's view. */
   membersDown: number;
@@ -145,11 +144,26 @@ export function families(options: ResolvedMetricsOptions): Family[] {
       help: 'Messages that could not be delivered, by reason',
       type: 'counter',
       labels: ['reason'],
-      fill: ({ stats, deadLetters }, emit) => {
-        for (const [reason, n] of deadLetters.entries()) emit(n, { reason });
-        // Dead letters from before the metrics were attached have no known reason.
-        const before = stats.deadLetters - deadLetters.total();
-        if (before > 0) emit(before, { reason: 'unknown' });
+      // The node counts them by a bounded reason from its start, so figures from before the metrics
+      // were attached are included.
+      fill: ({ stats }, emit) => each(stats.deadLettersByReason, 'reason', emit),
+    },
+    {
+      name: 'troupe_asks_started_total',
+      help: 'Asks this node sent (to local or remote actors)',
+      type: 'counter',
+      fill: ({ stats }, emit) => emit(stats.asks.started),
+    },
+    {
+      name: 'troupe_asks_total',
+      help: 'Asks this node sent that settled, by outcome (ok, REMOTE_ERROR, a runtime error code, other)',
+      type: 'counter',
+      labels: ['outcome'],
+      fill: ({ stats }, emit) => {
+        // ok always, so a rate of successes exists before the first ask.
+        emit(stats.asks.settled.ok ?? 0, { outcome: 'ok' });
+        for (const [outcome, n] of Object.entries(stats.asks.settled))
+          if (outcome !== 'ok') emit(n, { outcome });
       },
     },
     {

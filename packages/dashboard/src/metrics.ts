@@ -1,8 +1,9 @@
 // Prometheus metrics of one node: a prom-client registry whose families read `node.stats()` lazily,
 // once per scrape, so a node pays nothing between scrapes beyond two event counters and a delay monitor.
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { Addr, type DeadLetter, type MemberRecord, type Node, type NodeStats } from '@troupe/runtime';
+import { Addr, type MemberRecord, type Node, type NodeStats } from '@troupe/runtime';
 import { Registry } from 'prom-client';
+import { registerAskHistogram } from './ask-histogram.js';
 import { families, register, type ScrapeInput } from './families.js';
 import { ReasonCounts } from './labels.js';
 import { type MetricsOptions, resolveMetricsOptions } from './options.js';
@@ -29,16 +30,14 @@ export function createMetrics(node: Node, options?: MetricsOptions): NodeMetrics
   const o = resolveMetricsOptions(options);
   const registry = new Registry();
   registry.setDefaultLabels({ node: Addr.format(node.addr) });
-  const deadLetters = new ReasonCounts(o.reasonLimit);
   const memberDowns = new ReasonCounts(o.reasonLimit);
   const down = new Set<number>();
-  const onDeadLetter = (letter: DeadLetter) => deadLetters.add(letter.reason);
   const onDown = (member: MemberRecord, reason: string) => {
     memberDowns.add(reason);
     down.add(member.addr);
   };
   const onUp = (member: MemberRecord) => down.delete(member.addr);
-  node.on('deadLetter', onDeadLetter).on('memberDown', onDown).on('memberUp', onUp);
+  node.on('memberDown', onDown).on('memberUp', onUp);
   const delay = monitorEventLoopDelay({ resolution: o.eventLoopResolutionMs });
   delay.enable();
 
@@ -52,7 +51,6 @@ export function createMetrics(node: Node, options?: MetricsOptions): NodeMetrics
     const sampled = delay.count > 0;
     current = {
       stats,
-      deadLetters,
       memberDowns,
       membersDown: down.size,
       eventLoop: {
@@ -64,6 +62,7 @@ export function createMetrics(node: Node, options?: MetricsOptions): NodeMetrics
     delay.reset();
   };
   register(registry, families(o), refresh, () => current!);
+  registerAskHistogram(registry, () => current!.stats.asks.latency);
 
   let closed = false;
   return {
@@ -81,7 +80,7 @@ export function createMetrics(node: Node, options?: MetricsOptions): NodeMetrics
     close() {
       if (closed) return;
       closed = true;
-      node.off('deadLetter', onDeadLetter).off('memberDown', onDown).off('memberUp', onUp);
+      node.off('memberDown', onDown).off('memberUp', onUp);
       delay.disable();
     },
   };

@@ -1,5 +1,6 @@
 // Per-second rates from two cumulative samples, and the member summary built from a stats snapshot.
 import { Addr, type NodeStats } from '@troupe/runtime';
+import { bucketDelta, bucketQuantile } from './quantile.js';
 import { gatewaySection, harborSection } from './sections.js';
 import type { LinkView, MemberStatsView } from './view.js';
 
@@ -11,6 +12,9 @@ export interface Sample {
   bytesIn: number;
   bytesOut: number;
   deadLetters: number;
+  /** Asks settled, and per latency bucket. */
+  asks: number;
+  askBuckets: number[];
   harborFrames: number;
   harborBytes: number;
   routes: Map<string, { in: number; out: number }>;
@@ -34,6 +38,8 @@ export function sampleOf(stats: NodeStats, at: number): Sample {
     bytesIn: stats.transport.bytesIn,
     bytesOut: stats.transport.bytesOut,
     deadLetters: stats.deadLetters,
+    asks: stats.asks.latency.count,
+    askBuckets: stats.asks.latency.counts,
     harborFrames: h?.framesForwarded ?? 0,
     harborBytes: h?.bytesForwarded ?? 0,
     routes: new Map(
@@ -56,12 +62,18 @@ export function summarise(
   const h = harborSection(stats);
   const g = gatewaySection(stats);
   const known = new Set(['harbor', 'gateway']);
+  // Latency quantiles of the asks settled since the previous sample.
+  const recent = bucketDelta(now.askBuckets, prev?.askBuckets);
+  const askMs = (q: number) => bucketQuantile(stats.asks.latency.bounds, recent, q) * 1000;
   return {
     uptimeMs: stats.uptimeMs,
     actors: stats.actors.count - stats.actors.system,
     systemActors: stats.actors.system,
     mailboxes: stats.actors.mailboxes,
     asksInFlight: stats.asksInFlight,
+    asksPerSec: rate(now.asks, prev?.asks, s),
+    askP50Ms: askMs(0.5),
+    askP99Ms: askMs(0.99),
     deadLetters: stats.deadLetters,
     deadLettersPerSec: rate(now.deadLetters, prev?.deadLetters, s),
     msgsInPerSec: rate(now.framesIn, prev?.framesIn, s),

@@ -1,4 +1,4 @@
-import { defineActor, type Extension, NODE_ACTOR } from '@troupe/runtime';
+import { ASK_LATENCY_BUCKETS, defineActor, type Extension, NODE_ACTOR } from '@troupe/runtime';
 import { createTestCluster, type TestCluster } from '@troupe/runtime/testing';
 import parse, { type ParsedFamily } from 'parse-prometheus-text-format';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -13,7 +13,15 @@ afterEach(async () => {
   cluster = undefined;
 });
 
-const Echo = defineActor({ init: () => ({}), handlers: { echo: (_s, x: number) => x } });
+const Echo = defineActor({
+  init: () => ({}),
+  handlers: {
+    echo: (_s, x: number) => x,
+    fail: (): number => {
+      throw new Error('refused');
+    },
+  },
+});
 
 /** A gateway-shaped stats section, as `@troupe/gateway` adds it under `gateway`. */
 const gatewaySection: Extension = {
@@ -55,6 +63,9 @@ const families: Array<[string, ParsedFamily['type']]> = [
   ['troupe_mailbox_depth', 'GAUGE'],
   ['troupe_asks_in_flight', 'GAUGE'],
   ['troupe_dead_letters_total', 'COUNTER'],
+  ['troupe_asks_started_total', 'COUNTER'],
+  ['troupe_asks_total', 'COUNTER'],
+  ['troupe_ask_duration_seconds', 'HISTOGRAM'],
   ['troupe_members', 'GAUGE'],
   ['troupe_member_downs_total', 'COUNTER'],
   ['troupe_link_up', 'GAUGE'],
@@ -104,7 +115,8 @@ describe('serveMetrics', () => {
     for (const f of parsed) {
       expect(f.name.startsWith('troupe_'), f.name).toBe(true);
       if (f.type === 'COUNTER') expect(f.name.endsWith('_total'), f.name).toBe(true);
-      for (const m of f.metrics) expect(m.labels?.node, f.name).toBe('1.2.1');
+      // The parser keeps no labels of histogram samples; the raw lines are checked below.
+      if (f.type !== 'HISTOGRAM') for (const m of f.metrics) expect(m.labels?.node, f.name).toBe('1.2.1');
     }
     expect(value(family(parsed, 'troupe_actors'), { kind: 'user' })).toBe(1);
     expect(value(family(parsed, 'troupe_actors'), { kind: 'system' })).toBe(1);
@@ -127,6 +139,46 @@ describe('serveMetrics', () => {
     expect(value(family(parsed, 'troupe_process_resident_memory_bytes'))).toBeGreaterThan(1e6);
     expect(value(family(parsed, 'troupe_node_info'), { type: '2', observer: 'false' })).toBe(1);
     expect(server.metrics.lastScrapeMs).toBeGreaterThan(0);
+  });
+
+  it('exports asks by outcome, their latency histogram and dead letters, counted from the node start', async () => {
+    cluster = await createTestCluster({ nodes: ['1.1.1', '1.2.1'], nodeOptions: { link } });
+    const a = cluster.node('1.1.1');
+    const b = cluster.node('1.2.1');
+    a.spawn(Echo, { name: 'echo' });
+    const echo = b.ref<typeof Echo>('1.1.1', 'echo');
+    // All before the metrics exist: the node counts them itself.
+    expect(await echo.call.echo(1)).toBe(1);
+    expect(await echo.call.echo(2)).toBe(2);
+    await expect(echo.call.fail()).rejects.toThrow(/refused/);
+    await expect(b.ref('1.1.1', 'nobody').ask('x')).rejects.toThrow(/nobody/);
+    b.ref('1.2.1', 'nobody').tell('x');
+    const server = await serveMetrics(b);
+    servers.push(server);
+
+    const text = await (await fetch(`${server.url}/metrics`)).text();
+    const parsed = parse(text);
+    expect(value(family(parsed, 'troupe_asks_started_total'))).toBe(4);
+    const outcomes = family(parsed, 'troupe_asks_total');
+    expect(value(outcomes, { outcome: 'ok' })).toBe(2);
+    expect(value(outcomes, { outcome: 'REMOTE_ERROR' })).toBe(1);
+    expect(value(outcomes, { outcome: 'ACTOR_NOT_FOUND' })).toBe(1);
+    expect(outcomes.metrics).toHaveLength(3);
+    const [latency] = family(parsed, 'troupe_ask_duration_seconds').metrics;
+    // The parser keeps neither labels nor sum and count of histogram samples: read those lines.
+    expect(text).toMatch(/^troupe_ask_duration_seconds_count\{node="1\.2\.1"\} 4$/m);
+    const sum = /^troupe_ask_duration_seconds_sum\{node="1\.2\.1"\} (\S+)$/m.exec(text);
+    expect(Number(sum?.[1])).toBeGreaterThan(0);
+    expect(text).toMatch(/^troupe_ask_duration_seconds_bucket\{le="\+Inf",node="1\.2\.1"\} 4$/m);
+    const buckets = Object.entries(latency?.buckets ?? {})
+      .map(([le, n]) => [le === '+Inf' ? Infinity : Number(le), Number(n)] as const)
+      .sort(([x], [y]) => x - y);
+    expect(buckets.map(([le]) => le)).toEqual([...ASK_LATENCY_BUCKETS, Infinity]);
+    // Cumulative, ending at the count.
+    for (let i = 1; i < buckets.length; i++)
+      expect(buckets[i]![1]).toBeGreaterThanOrEqual(buckets[i - 1]![1]);
+    expect(buckets.at(-1)![1]).toBe(4);
+    expect(value(family(parsed, 'troupe_dead_letters_total'), { reason: 'actor not found' })).toBe(1);
   });
 
   it('counts a member going down and labels bounded reasons', async () => {

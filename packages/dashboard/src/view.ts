@@ -27,6 +27,11 @@ export interface MemberStatsView {
   systemActors: number;
   mailboxes: Array<{ name: string; depth: number }>;
   asksInFlight: number;
+  /** Asks this member sent that settled per second. */
+  asksPerSec: number;
+  /** Latency quantiles of its asks settled since the previous sample (ms, from the histogram). */
+  askP50Ms: number;
+  askP99Ms: number;
   deadLetters: number;
   deadLettersPerSec: number;
   msgsInPerSec: number;
@@ -68,6 +73,10 @@ export interface SeriesView {
   deadLettersPerSec: number[];
   sessions: number[];
   asksInFlight: number[];
+  /** Asks settled per second, cluster-wide. */
+  asksPerSec: number[];
+  /** The highest member ask p99 (ms). */
+  askP99Ms: number[];
   probeMs: number[];
 }
 

@@ -68,6 +68,15 @@ export { validateRecord } from './membership/record.js';
 export type { StaticConfig, StaticMember } from './membership/static.js';
 export { StaticMembership, staticMembership } from './membership/static.js';
 export type { MemberFilter } from './membership/table.js';
+export type { AskStats } from './node/ask-metrics.js';
+export {
+  ASK_LATENCY_BUCKETS,
+  ASK_OK,
+  ASK_OTHER,
+  ASK_OUTCOMES,
+  ASK_REMOTE_ERROR,
+} from './node/ask-metrics.js';
+export { DEAD_LETTER_OTHER, DEAD_LETTER_REASONS } from './node/dead-letters.js';
 export type { DeadLetter, NodeEvents } from './node/events.js';
 export type {
   Extension,

@@ -13,6 +13,7 @@ import { metricsCost, metricsScrape } from './metrics.js';
 import { pubsubFanout } from './pubsub-fanout.js';
 import { remoteAsk1 } from './remote-ask-1.js';
 import { remoteAsk100 } from './remote-ask-100.js';
+import { remoteAsk1000 } from './remote-ask-1000.js';
 import { remoteTell } from './remote-tell.js';
 import { streamBulk } from './stream-bulk.js';
 
@@ -22,6 +23,7 @@ export const SCENARIOS: readonly Scenario[] = [
   remoteTell,
   remoteAsk1,
   remoteAsk100,
+  remoteAsk1000,
   harborTell,
   fanout,
   pubsubFanout,

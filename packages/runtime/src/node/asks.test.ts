@@ -1,5 +1,6 @@
 import { ClosedError, NodeDownError, OptionError } from '@troupe/transport';
 import { describe, expect, it } from 'vitest';
+import { TimeoutError } from '../errors.js';
 import { AskTable } from './asks.js';
 
 const target = { node: 0x00101001, name: 'x' };
@@ -51,5 +52,32 @@ describe('ask table', () => {
     table.rejectAll(new ClosedError('node'));
     await expect(local.promise).rejects.toBeInstanceOf(ClosedError);
     expect(table.size).toBe(0);
+  });
+
+  it('times out a short ask armed behind a long one, never early, and every due ask in one sweep', async () => {
+    const table = new AskTable();
+    const long = table.create(target, 'h', 60_000, undefined);
+    const t0 = performance.now();
+    const short = Array.from({ length: 3 }, () => table.create(target, 'h', 20, undefined));
+    for (const ask of short) await expect(ask.promise).rejects.toBeInstanceOf(TimeoutError);
+    await expect(short[0]!.promise).rejects.toThrow(/timed out after 20 ms/);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(19);
+    expect(long.settled).toBe(false);
+    long.ok(1);
+    expect(await long.promise).toBe(1);
+  });
+
+  it('holds no timer once nothing is pending', async () => {
+    const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
+    const before = timers();
+    const table = new AskTable();
+    const a = table.create(target, 'h', 60_000, undefined);
+    const b = table.create(target, 'h', 30_000, undefined);
+    expect(timers()).toBe(before + 1);
+    a.ok(1);
+    expect(timers()).toBe(before + 1);
+    b.fail({ code: 'ACTOR_NOT_FOUND', message: 'gone' });
+    await expect(b.promise).rejects.toThrow(/gone/);
+    expect(timers()).toBe(before);
   });
 });

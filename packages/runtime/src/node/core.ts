@@ -15,6 +15,7 @@ import type { MemberRecord, MembershipProvider } from '../membership/provider.js
 import { type MemberFilter, MemberTable } from '../membership/table.js';
 import { ActorTypes } from './actor-types.js';
 import { AskTable } from './asks.js';
+import { DeadLetterCounts } from './dead-letters.js';
 import { LocalDelivery } from './delivery.js';
 import type { NodeEvents } from './events.js';
 import type { Extension } from './extension.js';
@@ -74,7 +75,8 @@ export class NodeCore {
   readonly types = new ActorTypes();
   readonly startedAt = Date.now();
   closed = false;
-  deadLetterCount = 0;
+  /** Dead letters by bounded reason, since the node started. */
+  readonly deadLetters = new DeadLetterCounts();
   selfRecord: MemberRecord;
   #stopping: Promise<void> | undefined;
 
@@ -298,7 +300,7 @@ export class NodeCore {
   // ---- what the parts report ----------------------------------------------------------------------
 
   deadLetter(to: ActorId, handler: string, reason: string): void {
-    this.deadLetterCount++;
+    this.deadLetters.add(reason);
     if (this.log.isLevelEnabled('debug'))
       this.log.debug({ to: `${Addr.format(to.node as Addr)}/${to.name}`, handler, reason }, 'dead letter');
     if (this.events.listenerCount('deadLetter') > 0)

@@ -72,6 +72,7 @@ describe('node.stats() and troupe.node', () => {
     // Nothing ran yet (the dispatcher runs after this turn): the holds wait in the mailboxes too.
     expect(local.actors.mailboxes).toEqual([{ name: 'deep', depth: 6 }]);
     expect(local.deadLetters).toBe(1);
+    expect(local.deadLettersByReason).toEqual({ 'actor not found': 1 });
     expect(local.extensions).toEqual({ counting: { sessions: 3 } });
     expect(local.members).toBe(2);
     expect(a.stats().asksInFlight).toBe(1);
@@ -89,6 +90,11 @@ describe('node.stats() and troupe.node', () => {
     for (const release of releases.splice(0)) release();
     await Promise.all([holdDeep, holdShallow, pending]);
     expect(a.stats().asksInFlight).toBe(0);
+    // The stats ask and the pending call, both answered.
+    const asks = a.stats().asks;
+    expect(asks).toMatchObject({ started: 2, inFlight: 0, settled: { ok: 2 } });
+    expect(asks.latency.count).toBe(2);
+    expect(asks.latency.counts.reduce((x, y) => x + y)).toBe(2);
   });
 });
 

@@ -106,7 +106,7 @@ export class Node {
 
   /** Dead letters so far. */
   get deadLetters(): number {
-    return this.#core.deadLetterCount;
+    return this.#core.deadLetters.total;
   }
 
   /** Live actors on this node, not counting system actors (`troupe.node`, a harbor's, extensions'). */

@@ -1,5 +1,6 @@
 // `node.stats()`: actors, mailbox depths, asks in flight, dead letters, links and extension sections.
 import { Addr, type LinkStats, OptionError, type TransportStats } from '@troupe/transport';
+import type { AskStats } from './ask-metrics.js';
 import type { NodeCore } from './core.js';
 
 /** How many of the deepest mailboxes `stats()` lists by default. */
@@ -22,7 +23,12 @@ export interface NodeStats {
   };
   /** Asks this node sent (to local or remote actors) and not yet settled. */
   asksInFlight: number;
+  /** Asks this node sent since it started: started, settled by outcome, latency histogram. */
+  asks: AskStats;
+  /** Messages that could not be delivered, since the node started. */
   deadLetters: number;
+  /** The same by bounded reason (`DEAD_LETTER_REASONS`; only reasons that occurred). */
+  deadLettersByReason: Record<string, number>;
   /** Live members this node sees, itself included. */
   members: number;
   /** Per-peer links: state, bytes and frames each way, heartbeat RTT, since when up. */
@@ -60,7 +66,9 @@ export function collectStats(core: NodeCore, startedAt: number, options: StatsOp
     uptimeMs: Date.now() - startedAt,
     actors: { count: core.actors.size, system: core.actors.systemSize, mailboxes: deepest },
     asksInFlight: core.asks.size,
-    deadLetters: core.deadLetterCount,
+    asks: core.asks.stats(),
+    deadLetters: core.deadLetters.total,
+    deadLettersByReason: core.deadLetters.byReason(),
     members: core.table.members().length,
     links: core.transport.linkStats(),
     transport: core.transport.stats(),
