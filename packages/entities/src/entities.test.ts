@@ -92,6 +92,22 @@ describe('entities', () => {
     expect(await ents.get(owner)!.entity(Counter, 'c-1').call.get()).toBe(5);
   });
 
+  it('claims a shard once: further entities of it activate with no claim of their own', async () => {
+    const { ents } = await start(['1.3.1']);
+    const caller = ents.get('1.1.1')!;
+    const shard = shardOf('s-0', DEFAULT_SHARDS);
+    const ids = ['s-0'];
+    for (let i = 1; ids.length < 4; i++) if (shardOf(`s-${i}`, DEFAULT_SHARDS) === shard) ids.push(`s-${i}`);
+    for (const id of ids) expect(await caller.entity(Counter, id).call.add(1)).toBe(1);
+    const host = ents.get('1.3.1')!;
+    expect(host.stats()).toMatchObject({ activations: 4, owned: 1 });
+    const keys = (await cluster!.node('1.1.1').kv.list('troupe/entities/counter/')).map((e) => e.key);
+    expect(keys.sort()).toEqual([
+      `troupe/entities/counter/${shard}/claim/000000000001/${Addr.parse('1.3.1')}-${cluster!.node('1.3.1').incarnation}`,
+      shardKey('s-0'),
+    ]);
+  });
+
   it('passivates idle entities, saving their state, and reactivates them with it', async () => {
     const { ents, storage } = await start(['1.3.1', '1.3.2'], { idleMs: 100 });
     const ref = ents.get('1.1.1')!.entity(Counter, 'idle');
