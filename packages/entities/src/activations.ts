@@ -146,7 +146,11 @@ export class Activations {
     };
     this.#active.set(key, fresh);
     shard.entities.add(fresh);
-    void this.#activate(fresh);
+    // The common case, the shard owned here and no state to load: spawned in this turn, no await.
+    const persisted = kind.persist && this.#options.storage !== undefined;
+    if (shard.epoch !== undefined && shard.releasing === undefined && !persisted)
+      this.#spawn(fresh, shard.epoch);
+    else void this.#activate(fresh);
   }
 
   /**
@@ -344,6 +348,12 @@ export class Activations {
     const storage = this.#options.storage;
     const saved = a.kind.persist && storage !== undefined ? await storage.load(a.kind.name, a.id) : undefined;
     if (a.shard.epoch !== epoch || a.shard.releasing !== undefined) return false;
+    this.#spawn(a, epoch, saved);
+    return true;
+  }
+
+  /** Spawns the hosting actor at `epoch` and delivers what the activation held. */
+  #spawn(a: Activation, epoch: number, saved?: { state: unknown }): void {
     a.local = activationName(a.kind.name, a.id, epoch);
     a.epoch = epoch;
     this.#host.spawnSystem(a.kind.host, a.local, { id: a.id, saved: saved?.state });
@@ -351,7 +361,6 @@ export class Activations {
     a.lastUsed = Date.now();
     this.counters.activations++;
     for (const m of a.buffer.splice(0)) this.#host.deliver(a.local, m);
-    return true;
   }
 
   #hold(a: Activation, message: LocalMessage): void {
