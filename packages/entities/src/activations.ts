@@ -1,19 +1,21 @@
 // The entities of one node: routing each message to its activation, activating on first message
-// (after winning ownership), passivating, handing off, and fencing an activation that lost ownership.
+// (once this node owns the entity's shard), passivating, handing shards off, and fencing.
 import { Addr, type ExtensionHost, type LocalMessage, RemoteError, type TroupeError } from '@troupe/runtime';
 import { EntityBufferFullError, EntityUnavailableError } from './errors.js';
 import { activationName, EntityHandler, type EntityKind, entityName } from './kind.js';
 import type { ResolvedEntitiesOptions } from './options.js';
 import type { OwnerRecord, Ownership } from './ownership.js';
 import { hosts, placement } from './placement.js';
+import { type Shard, Shards } from './shards.js';
 
 type Phase = 'activating' | 'active' | 'passivating';
 
 /** One entity with a presence on this node. */
-interface Activation {
+export interface Activation {
   readonly kind: EntityKind;
   readonly id: string;
   readonly key: string;
+  readonly shard: Shard;
   phase: Phase;
   epoch: number;
   /** The hosting actor's name while active. */
@@ -21,8 +23,6 @@ interface Activation {
   /** Messages held while activating or passivating, delivered (or forwarded) in arrival order. */
   buffer: LocalMessage[];
   lastUsed: number;
-  /** The lowest epoch to claim next: past an epoch a dead node claimed and never published. */
-  nextEpoch: number;
   /** A stopping node left out of placement, when the activation was started on its behalf. */
   exclude: number | undefined;
   /** Settles when a passivation finished. */
@@ -55,12 +55,10 @@ export type Forwarder = (
 
 export class Activations {
   readonly #host: ExtensionHost;
-  readonly #ownership: Ownership;
   readonly #options: ResolvedEntitiesOptions;
   readonly #forward: Forwarder;
+  readonly #shards: Shards;
   readonly #active = new Map<string, Activation>();
-  /** Entities passivated for idleness whose ownership this node kept: epoch by key. */
-  readonly #owned = new Map<string, number>();
   readonly counters: EntityCounters = {
     activations: 0,
     passivations: 0,
@@ -79,15 +77,20 @@ export class Activations {
     forward: Forwarder,
   ) {
     this.#host = host;
-    this.#ownership = ownership;
     this.#options = options;
     this.#forward = forward;
+    this.#shards = new Shards(
+      host,
+      ownership,
+      options,
+      (owner, s) => this.#askRelease(owner, s),
+      this.counters,
+    );
   }
 
   /** The member hosting the entity in this node's view, leaving out `exclude` (a node that is stopping). */
   ownerOf(kind: EntityKind, id: string, exclude?: number): Addr | undefined {
-    const candidates = hosts(this.#host.members(), kind.type).filter((m) => m.addr !== exclude);
-    return placement(kind.name, id, candidates)?.addr;
+    return this.#placed(this.#shards.of(kind, id), exclude);
   }
 
   /**
@@ -106,11 +109,11 @@ export class Activations {
       a.lastUsed = Date.now();
       if (this.#host.deliver(a.local, message)) return;
       // The hosting actor is gone (its handler failed and it stopped): the next message activates anew.
-      this.#active.delete(key);
-      this.#owned.set(key, a.epoch);
+      this.#drop(a);
     }
     if (this.#closed && exclude === undefined) exclude = this.#host.addr;
-    const owner = this.ownerOf(kind, id, exclude);
+    const shard = this.#shards.of(kind, id);
+    const owner = this.#placed(shard, exclude);
     if (owner === undefined) {
       this.#refuse(message, new EntityUnavailableError(`no member of type ${kind.type} hosts ${key}`));
       return;
@@ -132,46 +135,42 @@ export class Activations {
       kind,
       id,
       key,
+      shard,
       phase: 'activating',
       epoch: 0,
       local: '',
       buffer: [message],
       lastUsed: Date.now(),
-      nextEpoch: 1,
       exclude,
       passivated: undefined,
     };
     this.#active.set(key, fresh);
-    void this.#activate(fresh);
+    shard.entities.add(fresh);
+    // The common case, the shard owned here and no state to load: spawned in this turn, no await.
+    const persisted = kind.persist && this.#options.storage !== undefined;
+    if (shard.epoch !== undefined && shard.releasing === undefined && !persisted)
+      this.#spawn(fresh, shard.epoch);
+    else void this.#activate(fresh);
   }
 
   /**
-   * Another node asks this one to give up an entity it is about to own. Yes when this node no longer
-   * places it here (after passivating and releasing it); no while it still does.
+   * Another node asks this one to give up a shard it is about to own. Yes when this node no longer
+   * places the shard here (after passivating its entities and releasing it); no while it still does,
+   * or while its own claim of the shard is in flight.
    */
-  async release(kind: EntityKind, id: string): Promise<boolean> {
-    if (this.ownerOf(kind, id) === this.#host.addr && !this.#closed) return false;
-    const key = `${kind.name}/${id}`;
-    const a = this.#active.get(key);
-    if (a === undefined) {
-      const epoch = this.#owned.get(key);
-      if (epoch !== undefined) {
-        this.#owned.delete(key);
-        await this.#ownership.release(kind.name, id, epoch);
-      }
-      return true;
-    }
-    if (a.phase === 'activating') return false;
-    if (a.phase === 'active') await this.passivate(a, 'handoff');
-    else await a.passivated;
+  async release(kind: EntityKind, shardName: string): Promise<boolean> {
+    const s = this.#shards.get(kind.name, shardName);
+    if (s === undefined) return true;
+    if (this.#placed(s) === this.#host.addr && !this.#closed) return false;
+    if (s.claiming !== undefined) return false;
+    await this.#giveUp(s, 'handoff');
     return true;
   }
 
-  /** Membership changed: activations this node no longer places here are handed off. */
+  /** Membership changed: shards this node owns but no longer places here are handed off. */
   rebalance(): void {
-    for (const a of [...this.#active.values()])
-      if (a.phase === 'active' && this.ownerOf(a.kind, a.id) !== this.#host.addr)
-        void this.passivate(a, 'handoff');
+    for (const s of this.#shards.owned())
+      if (s.releasing === undefined && this.#placed(s) !== this.#host.addr) void this.#giveUp(s, 'handoff');
   }
 
   /** Passivates activations idle past their kind's (or the default) idle time. */
@@ -182,24 +181,23 @@ export class Activations {
     }
   }
 
-  /** Another node published a newer ownership: an activation here with an older epoch stops at once. */
-  fence(kindName: string, id: string, record: OwnerRecord | undefined): void {
+  /** Another node published a newer epoch of a shard: its activations here stop at once. */
+  fence(kindName: string, shardName: string, record: OwnerRecord | undefined): void {
     if (record === undefined) return;
-    if (record.node === this.#host.addr && record.incarnation === this.#host.incarnation) return;
-    const key = `${kindName}/${id}`;
-    const owned = this.#owned.get(key);
-    if (owned !== undefined && record.epoch > owned) this.#owned.delete(key);
-    const a = this.#active.get(key);
-    if (a === undefined || a.phase !== 'active' || record.epoch <= a.epoch) return;
-    this.counters.fenced++;
-    this.#host.log.warn({ entity: key, epoch: a.epoch, newer: record.epoch }, 'activation fenced');
-    this.#active.delete(key);
-    this.#host.deliver(a.local, {
-      handler: EntityHandler.Fence,
-      arg: undefined,
-      sender: undefined,
-      replyTo: undefined,
-    });
+    const s = this.#shards.get(kindName, shardName);
+    if (s === undefined || !this.#shards.lose(s, record)) return;
+    for (const a of [...s.entities]) {
+      if (a.phase !== 'active' || record.epoch <= a.epoch) continue;
+      this.counters.fenced++;
+      this.#host.log.warn({ entity: a.key, epoch: a.epoch, newer: record.epoch }, 'activation fenced');
+      this.#drop(a);
+      this.#host.deliver(a.local, {
+        handler: EntityHandler.Fence,
+        arg: undefined,
+        sender: undefined,
+        replyTo: undefined,
+      });
+    }
   }
 
   /** Saves an active persistent entity's state now; false when it is not active here. */
@@ -214,8 +212,9 @@ export class Activations {
 
   /**
    * Ends an activation: later messages are held, the hosting actor handles what it already has, then
-   * replies with its state and stops; the state is saved, the ownership released unless idle, and the
-   * held messages routed again (to a new activation here or to the new owner).
+   * replies with its state and stops; the state is saved and the held messages routed again (to a new
+   * activation here or to the new owner). The shard's ownership stays: giving it up is the shard's
+   * release, after all of its activations passivated.
    */
   passivate(a: Activation, reason: PassivateReason): Promise<void> {
     if (a.phase !== 'active') return a.passivated ?? Promise.resolve();
@@ -229,14 +228,8 @@ export class Activations {
         this.#host.log.warn({ err, entity: a.key }, 'passivation could not save the state');
       }
       this.counters.passivations++;
-      if (reason === 'idle') this.#owned.set(a.key, a.epoch);
-      else {
-        this.counters.handoffs++;
-        await this.#ownership
-          .release(a.kind.name, a.id, a.epoch)
-          .catch((err) => this.#host.log.warn({ err, entity: a.key }, 'ownership not released'));
-      }
-      if (this.#active.get(a.key) === a) this.#active.delete(a.key);
+      if (reason !== 'idle') this.counters.handoffs++;
+      this.#drop(a);
       const held = a.buffer;
       a.buffer = [];
       for (const m of held) this.route(a.kind, a.id, m);
@@ -244,15 +237,15 @@ export class Activations {
     return a.passivated;
   }
 
-  /** Stops everything: active entities are passivated and released, waiting messages refused. */
+  /**
+   * Stops everything: claims in flight settle, every owned shard is given up (its entities passivated,
+   * its record released), waiting messages refused.
+   */
   async close(): Promise<void> {
     this.#closed = true;
-    await Promise.allSettled([...this.#active.values()].map((a) => this.passivate(a, 'shutdown')));
-    for (const [key, epoch] of this.#owned) {
-      const slash = key.indexOf('/');
-      await this.#ownership.release(key.slice(0, slash), key.slice(slash + 1), epoch).catch(() => {});
-    }
-    this.#owned.clear();
+    this.#shards.closed = true;
+    await Promise.allSettled(this.#shards.claims());
+    await Promise.allSettled(this.#shards.owned().map((s) => this.#giveUp(s, 'shutdown')));
     for (const a of this.#active.values())
       for (const m of a.buffer.splice(0))
         this.#refuse(m, new EntityUnavailableError(`${a.key}: the node stopped`));
@@ -269,8 +262,9 @@ export class Activations {
     return this.#active.size - this.activeCount;
   }
 
+  /** Shards this node owns. */
   get ownedCount(): number {
-    return this.#owned.size;
+    return this.#shards.owned().length;
   }
 
   /** Whether the entity is active on this node (tests, tools). */
@@ -289,22 +283,19 @@ export class Activations {
           throw new EntityUnavailableError(
             `${a.key}: not activated within ${this.#options.activationTimeoutMs} ms`,
           );
-        if (this.ownerOf(a.kind, a.id, a.exclude) !== this.#host.addr) {
+        if (this.#placed(a.shard, a.exclude) !== this.#host.addr) {
           // The view moved while this node was claiming: the messages go to the new owner.
-          this.#active.delete(a.key);
+          this.#drop(a);
           for (const m of a.buffer.splice(0)) this.route(a.kind, a.id, m, 0, a.exclude);
           return;
         }
-        const epoch = await this.#acquire(a);
-        if (epoch === undefined) {
+        const epoch = await this.#shards.acquire(a.shard);
+        if (epoch !== undefined && (await this.#start(a, epoch))) return;
+        if (epoch === undefined)
           await new Promise((r) => setTimeout(r, this.#options.retryMs * (1 + Math.random())));
-          continue;
-        }
-        await this.#start(a, epoch);
-        return;
       }
     } catch (err) {
-      if (this.#active.get(a.key) === a) this.#active.delete(a.key);
+      this.#drop(a);
       const error =
         err instanceof EntityUnavailableError
           ? err
@@ -314,62 +305,55 @@ export class Activations {
     }
   }
 
-  /** Ownership of the entity at a fresh epoch, or undefined to try again later. */
-  async #acquire(a: Activation): Promise<number | undefined> {
-    const kept = this.#owned.get(a.key);
-    if (kept !== undefined) {
-      this.#owned.delete(a.key);
-      return kept;
-    }
-    const record = await this.#ownership.read(a.kind.name, a.id);
-    if (record !== undefined && !record.released && this.#heldElsewhere(record)) {
-      const released = await this.#askRelease(record.node as Addr, a);
-      if (!released) return undefined;
-    }
-    const epoch = Math.max((record?.epoch ?? 0) + 1, a.nextEpoch);
-    const claim = await this.#ownership.claim(a.kind.name, a.id, epoch);
-    if (!claim.won) {
-      this.counters.contested++;
-      // Rivals that are gone will never publish or withdraw: their epoch is skipped. A live rival is
-      // waited for (it publishes if it won, withdraws if it lost).
-      if (claim.rivals.every((r) => !this.#alive(r.node, r.incarnation))) a.nextEpoch = epoch + 1;
-      return undefined;
-    }
-    this.#ownership
-      .publish(a.kind.name, a.id, epoch)
-      .catch((err) => this.#host.log.warn({ err, entity: a.key }, 'ownership record not published'));
-    return epoch;
+  /** The member placement names for a shard in this node's view, leaving out `exclude`. */
+  #placed(s: Shard, exclude?: number): Addr | undefined {
+    const candidates = hosts(this.#host.members(), s.kind.type).filter((m) => m.addr !== exclude);
+    return placement(s.kind.name, s.name, candidates)?.addr;
   }
 
-  /** Whether a record names a live owner other than this run of this node. */
-  #heldElsewhere(record: OwnerRecord): boolean {
-    if (record.node === this.#host.addr && record.incarnation === this.#host.incarnation) return false;
-    return this.#alive(record.node, record.incarnation);
+  /** Passivates every activation of the shard here, then releases the shard's record. */
+  #giveUp(s: Shard, reason: PassivateReason): Promise<void> {
+    return this.#shards.release(s, () =>
+      Promise.allSettled([...s.entities].map((a) => this.passivate(a, reason))),
+    );
   }
 
-  /** Whether that run of that node is a live member in this node's view. */
-  #alive(node: number, incarnation: string): boolean {
-    if (node === this.#host.addr) return incarnation === this.#host.incarnation;
-    const member = this.#host.members().find((m) => m.addr === node);
-    return member !== undefined && member.incarnation === incarnation && this.#host.isAlive(member.addr);
+  /** The activation leaves this node's books (the shard keeps its ownership). */
+  #drop(a: Activation): void {
+    if (this.#active.get(a.key) === a) this.#active.delete(a.key);
+    a.shard.entities.delete(a);
   }
 
-  #askRelease(owner: Addr, a: Activation): Promise<boolean> {
+  #askRelease(owner: Addr, s: Shard): Promise<boolean> {
     return this.#host
       .ref({ node: owner, name: CONTROL_ACTOR })
-      .ask('release', [a.kind.name, a.id], { timeoutMs: this.#options.askTimeoutMs })
+      .ask('release', [s.kind.name, s.name], { timeoutMs: this.#options.askTimeoutMs })
       .then(
         (released) => released === true,
         (err) => {
-          this.#host.log.debug({ err, entity: a.key, owner: Addr.format(owner) }, 'release not granted');
+          this.#host.log.debug(
+            { err, shard: `${s.kind.name}/${s.name}`, owner: Addr.format(owner) },
+            'release not granted',
+          );
           return false;
         },
       );
   }
 
-  async #start(a: Activation, epoch: number): Promise<void> {
+  /**
+   * Spawns the activation at `epoch`, unless the shard changed hands while its state loaded (then false:
+   * the caller routes again).
+   */
+  async #start(a: Activation, epoch: number): Promise<boolean> {
     const storage = this.#options.storage;
     const saved = a.kind.persist && storage !== undefined ? await storage.load(a.kind.name, a.id) : undefined;
+    if (a.shard.epoch !== epoch || a.shard.releasing !== undefined) return false;
+    this.#spawn(a, epoch, saved);
+    return true;
+  }
+
+  /** Spawns the hosting actor at `epoch` and delivers what the activation held. */
+  #spawn(a: Activation, epoch: number, saved?: { state: unknown }): void {
     a.local = activationName(a.kind.name, a.id, epoch);
     a.epoch = epoch;
     this.#host.spawnSystem(a.kind.host, a.local, { id: a.id, saved: saved?.state });

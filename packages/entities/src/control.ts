@@ -3,7 +3,8 @@ import { defineActor, type LocalMessage } from '@troupe/runtime';
 
 /** What the control actor needs of its node's extension. */
 export interface EntitiesCore {
-  release(kind: string, id: string): Promise<boolean>;
+  /** Gives up shard `shard` of `kind` if this node no longer places it here. */
+  release(kind: string, shard: string): Promise<boolean>;
   save(kind: string, id: string): Promise<boolean>;
   route(kind: string, id: string, message: LocalMessage, hops: number, exclude: number | undefined): void;
 }
@@ -28,9 +29,9 @@ export type Forwarded = [
 export const EntitiesControl = defineActor({
   init: (core: EntitiesCore) => core,
   handlers: {
-    release(core, [kind, id]: [string, string], ctx) {
+    release(core, [kind, shard]: [string, string], ctx) {
       const reply = ctx.reply<boolean>();
-      core.release(kind, id).then(
+      core.release(kind, shard).then(
         (v) => reply.resolve(v),
         (e) => reply.reject(e),
       );

@@ -9,6 +9,7 @@ import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
 import { type Entities, entities } from './entities.js';
 import { defineEntity } from './kind.js';
 import { ownerKey } from './ownership.js';
+import { DEFAULT_SHARDS, shardOf } from './shards.js';
 import { type EntityStorage, FileStorage, MemoryStorage } from './storage.js';
 
 const link = { downTimeoutMs: 600, heartbeatIntervalMs: 100, reconnectBaseMs: 20, reconnectMaxMs: 200 };
@@ -59,6 +60,11 @@ async function start(
   return { ents, storage };
 }
 
+/** The ownership record key of the shard entity `id` of the counter kind belongs to. */
+function shardKey(id: string): string {
+  return ownerKey('counter', String(shardOf(id, DEFAULT_SHARDS)));
+}
+
 function activeOn(ents: Map<string, Entities>, id: string): string[] {
   return [...ents.entries()].filter(([a, e]) => isRunning(a) && e.isActive(Counter, id)).map(([a]) => a);
 }
@@ -80,10 +86,26 @@ describe('entities', () => {
     const owner = Addr.format(caller.ownerOf(Counter, 'c-1')!);
     expect(activeOn(ents, 'c-1')).toEqual([owner]);
     // The ownership record names the owner, at epoch 1.
-    const record = JSON.parse((await cluster!.node('1.1.1').kv.get(ownerKey('counter', 'c-1')))!);
+    const record = JSON.parse((await cluster!.node('1.1.1').kv.get(shardKey('c-1')))!);
     expect(record).toMatchObject({ node: Addr.parse(owner), epoch: 1, released: false });
     // Every node agrees where it lives, so a call from the owner itself works the same.
     expect(await ents.get(owner)!.entity(Counter, 'c-1').call.get()).toBe(5);
+  });
+
+  it('claims a shard once: further entities of it activate with no claim of their own', async () => {
+    const { ents } = await start(['1.3.1']);
+    const caller = ents.get('1.1.1')!;
+    const shard = shardOf('s-0', DEFAULT_SHARDS);
+    const ids = ['s-0'];
+    for (let i = 1; ids.length < 4; i++) if (shardOf(`s-${i}`, DEFAULT_SHARDS) === shard) ids.push(`s-${i}`);
+    for (const id of ids) expect(await caller.entity(Counter, id).call.add(1)).toBe(1);
+    const host = ents.get('1.3.1')!;
+    expect(host.stats()).toMatchObject({ activations: 4, owned: 1 });
+    const keys = (await cluster!.node('1.1.1').kv.list('troupe/entities/counter/')).map((e) => e.key);
+    expect(keys.sort()).toEqual([
+      `troupe/entities/counter/${shard}/claim/000000000001/${Addr.parse('1.3.1')}-${cluster!.node('1.3.1').incarnation}`,
+      shardKey('s-0'),
+    ]);
   });
 
   it('passivates idle entities, saving their state, and reactivates them with it', async () => {
@@ -142,7 +164,7 @@ describe('entities', () => {
       'placement moving',
     );
     expect(await ref.call.add(1)).toBe(5);
-    const record = JSON.parse((await cluster!.node('1.1.1').kv.get(ownerKey('counter', 'k')))!);
+    const record = JSON.parse((await cluster!.node('1.1.1').kv.get(shardKey('k')))!);
     expect(record.epoch).toBe(2);
   });
 
@@ -164,7 +186,7 @@ describe('entities', () => {
       );
       expect(await ref.call.add(1)).toBe(4);
       // The stop released the record, so the next owner took over without waiting, at the next epoch.
-      const record = JSON.parse((await cluster!.node('1.1.1').kv.get(ownerKey('counter', 'filed')))!);
+      const record = JSON.parse((await cluster!.node('1.1.1').kv.get(shardKey('filed')))!);
       expect(record).toMatchObject({ epoch: 2, released: false });
     } finally {
       await cluster?.close();
@@ -181,7 +203,7 @@ describe('entities', () => {
     await cluster!
       .node('1.1.1')
       .kv.put(
-        ownerKey('counter', 'f'),
+        shardKey('f'),
         JSON.stringify({ node: Addr.parse('1.3.9'), incarnation: 'other', epoch: 5, released: false }),
       );
     await waitFor(() => !host.isActive(Counter, 'f'), 5000, 'fencing');

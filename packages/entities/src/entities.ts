@@ -74,7 +74,7 @@ export class Entities implements Extension, EntitiesCore {
     this.#unhook.push(
       host.onMemberUp(() => activations.rebalance()),
       host.onMemberDown(() => activations.rebalance()),
-      ownership.watch((kind, id, record) => activations.fence(kind, id, record)),
+      ownership.watch((kind, shard, record) => activations.fence(kind, shard, record)),
     );
     const idles = [this.options.idleMs, ...this.options.kinds.map((k) => k.idleMs ?? 0)].filter(
       (ms) => ms > 0,
@@ -141,11 +141,11 @@ export class Entities implements Extension, EntitiesCore {
 
   // ---- EntitiesCore (the control actor) -----------------------------------------------------------
 
-  release(kind: string, id: string): Promise<boolean> {
+  release(kind: string, shard: string): Promise<boolean> {
     const k = this.#kinds.get(kind);
     return k === undefined || this.#activations === undefined
       ? Promise.resolve(true)
-      : this.#activations.release(k, id);
+      : this.#activations.release(k, shard);
   }
 
   save(kind: string, id: string): Promise<boolean> {

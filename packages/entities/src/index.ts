@@ -21,9 +21,11 @@ export {
   DEFAULT_IDLE_MS,
   DEFAULT_MAX_FORWARDS,
   DEFAULT_RETRY_MS,
+  MAX_SHARDS,
 } from './options.js';
 export type { ClaimResult, OwnerRecord } from './ownership.js';
 export { OWNERSHIP_PREFIX, Ownership } from './ownership.js';
 export { hosts, placement } from './placement.js';
+export { DEFAULT_SHARDS, shardOf } from './shards.js';
 export type { EntityStorage, Saved } from './storage.js';
 export { FileStorage, MemoryStorage } from './storage.js';

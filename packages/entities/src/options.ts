@@ -1,6 +1,7 @@
 // Entities options: defaults, checks that name the property, resolved once and frozen.
 import { OptionError } from '@troupe/runtime';
 import type { EntityKind } from './kind.js';
+import { DEFAULT_SHARDS } from './shards.js';
 import type { EntityStorage } from './storage.js';
 
 export interface EntitiesOptions {
@@ -20,6 +21,11 @@ export interface EntitiesOptions {
   bufferLimit?: number;
   /** Times a message may be forwarded between nodes whose views disagree. Default 3. */
   maxForwards?: number;
+  /**
+   * Shards per kind: the unit of ownership and placement. Every node of a cluster must use the same
+   * number. About ten per hosting member or more; default 256.
+   */
+  shards?: number;
 }
 
 export const DEFAULT_IDLE_MS = 300_000;
@@ -28,6 +34,8 @@ export const DEFAULT_ACTIVATION_TIMEOUT_MS = 10_000;
 export const DEFAULT_ENTITY_ASK_TIMEOUT_MS = 5000;
 export const DEFAULT_BUFFER_LIMIT = 10_000;
 export const DEFAULT_MAX_FORWARDS = 3;
+/** More shards than this only multiplies ownership records: entities per shard would be about one. */
+export const MAX_SHARDS = 65_536;
 
 export type ResolvedEntitiesOptions = Readonly<Required<Omit<EntitiesOptions, 'storage'>>> & {
   readonly storage: EntityStorage | undefined;
@@ -46,6 +54,7 @@ export function resolveEntitiesOptions(input: EntitiesOptions): ResolvedEntities
     askTimeoutMs: DEFAULT_ENTITY_ASK_TIMEOUT_MS,
     bufferLimit: DEFAULT_BUFFER_LIMIT,
     maxForwards: DEFAULT_MAX_FORWARDS,
+    shards: DEFAULT_SHARDS,
     ...input,
     storage: input.storage,
   };
@@ -63,5 +72,7 @@ export function resolveEntitiesOptions(input: EntitiesOptions): ResolvedEntities
   integer('askTimeoutMs', o.askTimeoutMs, 1);
   integer('bufferLimit', o.bufferLimit, 1);
   integer('maxForwards', o.maxForwards, 0);
+  integer('shards', o.shards, 1);
+  if (o.shards > MAX_SHARDS) throw new OptionError('shards', `must be at most ${MAX_SHARDS}`);
   return Object.freeze(o);
 }

@@ -1,8 +1,8 @@
 // Ownership records in the membership KV, with fencing epochs and a claim protocol that lets at most
-// one node win each epoch.
+// one node win each epoch. The entities extension owns shards through it (`id` is a shard's name).
 import type { KvEvent, KvStore } from '@troupe/runtime';
 
-/** Who owns an entity, from which epoch; `released` once the owner gave it up (handoff, shutdown). */
+/** Who owns a shard (or any id), from which epoch; `released` once the owner gave it up (handoff, shutdown). */
 export interface OwnerRecord {
   node: number;
   incarnation: string;
@@ -10,7 +10,7 @@ export interface OwnerRecord {
   released: boolean;
 }
 
-/** A KV key prefix per entity; the owner record and the claims live under it. */
+/** The KV key prefix of ownership records; each id's owner record and claims live under it. */
 export const OWNERSHIP_PREFIX = 'troupe/entities/';
 
 function base(kind: string, id: string): string {

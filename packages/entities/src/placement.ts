@@ -9,14 +9,14 @@ export function hosts(members: readonly MemberRecord[], type: number): MemberRec
 }
 
 /**
- * The member hosting entity `id` of `kind`, or undefined when no member of the type is up. The key
- * is `kind/id`; a member joining takes only the entities it now scores highest for, a member leaving
- * gives up only its own.
+ * The member hosting shard `shard` of `kind` (every entity of the shard with it), or undefined when no
+ * member of the type is up. The key is `kind/shard`; a member joining takes only the shards it now
+ * scores highest for, a member leaving gives up only its own.
  */
 export function placement(
   kind: string,
-  id: string,
+  shard: string,
   members: readonly MemberRecord[],
 ): MemberRecord | undefined {
-  return rendezvous(`${kind}/${id}`, members);
+  return rendezvous(`${kind}/${shard}`, members);
 }

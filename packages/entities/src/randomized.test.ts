@@ -5,6 +5,7 @@ import { createTestCluster, type TestCluster, waitFor } from '@troupe/runtime/te
 import { afterEach, expect, it } from 'vitest';
 import { type Entities, entities } from './entities.js';
 import { defineEntity } from './kind.js';
+import { DEFAULT_SHARDS, shardOf } from './shards.js';
 import { MemoryStorage } from './storage.js';
 
 const STEPS = Number(process.env.TROUPE_ENTITY_STEPS ?? 1000);
@@ -193,8 +194,9 @@ it(`${STEPS} random join/leave/kill steps: never active twice, every ask settled
     try {
       await sender.entity(Account, id).call.record(['final', i + 1]);
     } catch (err) {
-      const rec = await cluster.node('1.1.1').kv.get(`troupe/entities/acct/${id}/owner`);
-      const claims = await cluster.node('1.1.1').kv.list(`troupe/entities/acct/${id}/`);
+      const shard = shardOf(id, DEFAULT_SHARDS);
+      const rec = await cluster.node('1.1.1').kv.get(`troupe/entities/acct/${shard}/owner`);
+      const claims = await cluster.node('1.1.1').kv.list(`troupe/entities/acct/${shard}/`);
       console.log(
         'FAIL',
         id,

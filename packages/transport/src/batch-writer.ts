@@ -2,6 +2,13 @@
 import type { Socket } from 'node:net';
 import { OutBuffer } from './outbuf.js';
 
+/**
+ * Bodies from this size up are not copied into the batch: the batch (ending with the body's frame
+ * header) and the body go to the socket as two chunks of one corked write. Below it one copy costs
+ * less than the extra chunk.
+ */
+export const DIRECT_BODY_MIN = 32 * 1024;
+
 /** What a batch writer counts: the connection's own traffic, and (with `writes`) the transport's totals. */
 export interface WriteCounters {
   framesOut: number;
@@ -50,6 +57,31 @@ export class BatchWriter {
     this.traffic.bytesOut += chunk.length;
     this.inflight.push(frames);
     if (!this.socket.write(chunk, this.written)) this.waitingDrain = true;
+  }
+
+  /**
+   * Writes the batch, which ends with the header of a frame whose `body` follows, then `body` itself,
+   * without copying it: the socket holds the caller's bytes until written. Written even while the
+   * socket is saturated, since the batch already declares the body (the caller's cap on queued bytes
+   * bounds what Node buffers).
+   */
+  writeWith(body: Uint8Array): void {
+    const frames = this.out.frames;
+    const chunk = this.out.take();
+    const bytes = chunk.length + body.length;
+    const totals = this.totals;
+    totals.framesOut += frames;
+    totals.bytesOut += bytes;
+    totals.writes++;
+    this.traffic.framesOut += frames;
+    this.traffic.bytesOut += bytes;
+    this.inflight.push(frames);
+    const socket = this.socket;
+    socket.cork();
+    socket.write(chunk);
+    const ok = socket.write(body, this.written);
+    socket.uncork();
+    if (!ok) this.waitingDrain = true;
   }
 
   /** The socket drained: `write()` may go on. */

@@ -159,6 +159,15 @@ export class Connection {
     this.writer.write();
   }
 
+  /**
+   * Writes the batch now, followed by `body`: the batch's last frame is the header `OutBuffer.frameStart`
+   * wrote for it. Only on an up connection (the link, its caller, checks).
+   */
+  flushWith(body: Uint8Array): void {
+    this.promptQueued = false;
+    this.writer.writeWith(body);
+  }
+
   /** Queues a heartbeat carrying a timestamp; the peer echoes it, which measures the round trip. */
   ping(): void {
     if (this.state !== 'up' || this.link?.blackholed) return;

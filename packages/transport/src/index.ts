@@ -1,5 +1,6 @@
 // @troupe/transport: bytes on the wire between Troupe nodes.
 export { Addr, HARBOR_TYPE } from './addr.js';
+export { DIRECT_BODY_MIN } from './batch-writer.js';
 export { bodyFlags, decodeBody, decodeBodyAt, encodeBody } from './codec.js';
 export type { WireError } from './errors.js';
 export {

@@ -1,6 +1,7 @@
 // The link to one peer: its up connection, the pending queue while dialling, backoff, and the dial tie-break.
 import type { Logger } from 'pino';
 import { Addr } from './addr.js';
+import { DIRECT_BODY_MIN } from './batch-writer.js';
 import type { Connection } from './connection.js';
 import { DelayLine } from './delay-line.js';
 import {
@@ -126,13 +127,18 @@ export class Link {
     if (c !== null) {
       const opts = this.host.opts;
       const queued = c.queuedBytes;
-      if (queued + size > opts.maxOutboundBytes) {
+      if (queued + size > opts.maxOutboundBytes)
         throw new OutboundBufferFullError(this.name, queued, opts.maxOutboundBytes);
+      if (queued + size >= opts.writeHighWaterMark) this.blocked = true;
+      if (body.length >= DIRECT_BODY_MIN && c.state === 'up') {
+        // A large body goes to the socket as it is, behind what is batched: no copy, no allocation.
+        c.out.frameStart(kind, flags, hops, to, from, body.length, head);
+        c.flushWith(body);
+        return;
       }
       c.out.frame(kind, flags, hops, to, from, body, head);
       if (!c.flushQueued) this.host.queueFlush(c);
       if (prompt) c.promptQueued = true;
-      if (queued + size >= opts.writeHighWaterMark) this.blocked = true;
       if (c.out.len >= (c.promptQueued ? opts.promptFlushBytes : opts.flushBytes)) c.flushEarly();
       return;
     }

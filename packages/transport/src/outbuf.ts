@@ -40,14 +40,32 @@ export class OutBuffer {
     body: Uint8Array,
     head?: Uint8Array,
   ): void {
+    const end = this.len + HEADER_SIZE + (head?.length ?? 0) + body.length;
+    if (end > this.buf.length) this.grow(end);
+    this.frameStart(kind, flags, hops, to, from, body.length, head);
+    if (body.length > 0) this.buf.set(body, this.len);
+    this.len = end;
+  }
+
+  /**
+   * Appends the start of a frame, its header and `head`, declaring a body of `bodyLength` bytes that
+   * the caller writes to the socket right after this buffer (a large body, never copied here).
+   */
+  frameStart(
+    kind: number,
+    flags: number,
+    hops: number,
+    to: number,
+    from: number,
+    bodyLength: number,
+    head?: Uint8Array,
+  ): void {
     const start = this.len;
     const headLength = head === undefined ? 0 : head.length;
-    const bodyLength = headLength + body.length;
-    const end = start + HEADER_SIZE + bodyLength;
+    const end = start + HEADER_SIZE + headLength;
     if (end > this.buf.length) this.grow(end);
-    writeHeader(this.buf, start, bodyLength, kind, flags, hops, to, from);
+    writeHeader(this.buf, start, headLength + bodyLength, kind, flags, hops, to, from);
     if (headLength > 0) this.buf.set(head!, start + HEADER_SIZE);
-    if (body.length > 0) this.buf.set(body, start + HEADER_SIZE + headLength);
     this.len = end;
     this.frames++;
   }

@@ -168,6 +168,8 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
   /**
    * Encodes header+body straight into the link's outbound buffer, opening the link lazily. `head`, when
    * given, is written before `body` (a layer's own envelope bytes ahead of the payload, copied once).
+   * A body of `DIRECT_BODY_MIN` (32 KiB) or more on an up link is not copied at all: it is handed to the
+   * socket as it is, behind the batch, so it must not change afterwards (as with `socket.write`).
    * `prompt` marks a frame someone waits for: its batch is written past `promptFlushBytes`. A frame over
    * this node's `maxFrameSize`, or over the peer's (once a handshake told it), throws `FrameTooLargeError`
    * and leaves the link as it was.

@@ -50,6 +50,12 @@ export interface SendOptions {
   from?: Addr;
   /** Flush the batch early, as asks and replies do (request/response traffic). Default false. */
   prompt?: boolean;
+  /**
+   * Bytes written ahead of a `Uint8Array` body in the same frame (a layer's own envelope, such as a
+   * stream key), so the two are never copied together first. A body of the transport's
+   * `DIRECT_BODY_MIN` or more then goes to the socket without any copy: it must not change afterwards.
+   */
+  head?: Uint8Array;
 }
 
 /** The node as an extension sees it. */

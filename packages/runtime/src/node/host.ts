@@ -70,7 +70,14 @@ class Host implements ExtensionHost {
     this.#core.frames.claimTransit(handler, this.#name);
   }
   send(to: Addr, kind: number, body: unknown, options?: SendOptions): void {
-    this.#core.out.send(to, kind, body, options?.from ?? this.#core.addr, options?.prompt ?? false);
+    this.#core.out.send(
+      to,
+      kind,
+      body,
+      options?.from ?? this.#core.addr,
+      options?.prompt ?? false,
+      options?.head,
+    );
   }
   sendRaw(via: Addr, raw: Uint8Array): void {
     this.#core.transport.sendRaw(via, raw);

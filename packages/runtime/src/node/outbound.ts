@@ -78,11 +78,12 @@ export class Outbound {
 
   /**
    * Sends a body that is a msgpack-encoded value, or raw bytes under the Raw flag (a `Uint8Array`).
-   * `prompt` flushes the batch early. Throws the transport's named errors or `UnreachableError`.
+   * `prompt` flushes the batch early; `head` goes ahead of the body in the same frame. Throws the
+   * transport's named errors or `UnreachableError`.
    */
-  send(to: number, kind: number, body: unknown, from: number, prompt: boolean): number {
-    if (body instanceof Uint8Array) return this.frame(to, kind, FrameFlag.Raw, body, undefined, from, prompt);
-    return this.frame(to, kind, 0, encodeBody(body), undefined, from, prompt);
+  send(to: number, kind: number, body: unknown, from: number, prompt: boolean, head?: Uint8Array): number {
+    if (body instanceof Uint8Array) return this.frame(to, kind, FrameFlag.Raw, body, head, from, prompt);
+    return this.frame(to, kind, 0, encodeBody(body), head, from, prompt);
   }
 
   /** Sends a call head then an argument (msgpack, raw bytes under the Raw flag, or nothing). Throws. */

@@ -1,12 +1,16 @@
 // The streams of one peer link: their keys, the link's cap on bytes in flight, and writers waiting.
 import { Addr } from '@troupe/transport';
 import type { ExtensionHost } from '../node/extension.js';
-import { encodeControl, encodeCredit, encodeData, encodeFin, StreamKind } from './protocol.js';
+import { encodeControl, encodeCredit, encodeDataHead, encodeFin, StreamKind } from './protocol.js';
 import type { StreamLink, TroupeStream } from './stream.js';
 import { LinkBudget } from './window.js';
 
-/** How a link hands frames to the node: `host.send`, or a loopback for streams within one node. */
-export type FrameSender = (peer: Addr, kind: number, body: Buffer) => void;
+/**
+ * How a link hands frames to the node: `host.send`, or a loopback for streams within one node. `head`
+ * goes ahead of `body` in the frame (a data frame's key ahead of the writer's bytes, never copied
+ * together).
+ */
+export type FrameSender = (peer: Addr, kind: number, body: Uint8Array, head?: Buffer) => void;
 
 /** Streams over the link to one peer. */
 export class LinkStreams implements StreamLink {
@@ -45,7 +49,7 @@ export class LinkStreams implements StreamLink {
   }
 
   sendData(key: number, chunk: Uint8Array, start: number, end: number): void {
-    this.#sendFrame(this.peer, StreamKind.Data, encodeData(key, chunk, start, end));
+    this.#sendFrame(this.peer, StreamKind.Data, chunk.subarray(start, end), encodeDataHead(key));
     this.#budget.take(end - start);
     this.bytesOut += end - start;
   }

@@ -27,11 +27,21 @@ export function peerKey(key: number): number {
   return (key ^ ACCEPTOR_BIT) >>> 0;
 }
 
-export function encodeData(key: number, chunk: Uint8Array, start: number, end: number): Buffer {
-  const out = Buffer.allocUnsafe(4 + end - start);
+/** The `u32 key` a data frame starts with, sent as the frame's head ahead of the caller's bytes. */
+export function encodeDataHead(key: number): Buffer {
+  const out = Buffer.allocUnsafe(4);
   out.writeUInt32BE(key, 0);
-  out.set(chunk.subarray(start, end), 4);
   return out;
+}
+
+/**
+ * The bytes of a received data frame's body after its key. A view when it covers at least half of the
+ * memory it lives in (a large frame, the usual bulk case): handing it over costs no copy and holds at
+ * most twice its size. A small body is copied, so it does not keep a whole received chunk alive.
+ */
+export function dataBytes(body: Buffer): Buffer {
+  const bytes = body.subarray(4);
+  return bytes.length * 2 >= bytes.buffer.byteLength ? bytes : Buffer.from(bytes);
 }
 
 export function encodeCredit(key: number, bytes: number): Buffer {

@@ -2,7 +2,7 @@
 import { Addr, type Frame } from '@troupe/transport';
 import pino from 'pino';
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ExtensionHost, LocalMessage } from '../node/extension.js';
+import type { ExtensionHost, LocalMessage, SendOptions } from '../node/extension.js';
 import { StreamResetError } from './errors.js';
 import type { TroupeStream } from './stream.js';
 import { Streams } from './streams.js';
@@ -30,10 +30,10 @@ class MemoryHost {
       addr: this.addr,
       log: this.log,
       onFrame: (kind: number, fn: (frame: Frame, via: Addr) => void) => this.frames.set(kind, fn),
-      send(to: Addr, kind: number, body: unknown) {
+      send(to: Addr, kind: number, body: unknown, options?: SendOptions) {
         const peer = self.peer;
         if (peer === undefined || peer.addr !== to) throw new Error(`no link to ${to}`);
-        const bytes = Buffer.from(body as Uint8Array);
+        const bytes = Buffer.concat([options?.head ?? Buffer.alloc(0), body as Uint8Array]);
         self.framesSent++;
         setImmediate(() => {
           const frame = {

@@ -5,7 +5,15 @@ import type { Extension, ExtensionHost } from '../node/extension.js';
 import { StreamsNotStartedError, TooManyStreamsError } from './errors.js';
 import { LinkStreams } from './link.js';
 import { type ResolvedStreamsOptions, resolveStreamsOptions, type StreamsOptions } from './options.js';
-import { ACCEPTOR_BIT, decodeOpen, decodeReset, encodeControl, peerKey, StreamKind } from './protocol.js';
+import {
+  ACCEPTOR_BIT,
+  dataBytes,
+  decodeOpen,
+  decodeReset,
+  encodeControl,
+  peerKey,
+  StreamKind,
+} from './protocol.js';
 import { TroupeStream } from './stream.js';
 
 /** Options of one `open`. */
@@ -124,8 +132,8 @@ export class Streams implements Extension {
   #link(peer: Addr): LinkStreams {
     let link = this.#links.get(peer);
     if (link === undefined) {
-      link = new LinkStreams(this.#running(), peer, this.options.linkWindow, (p, kind, body) =>
-        this.#send(p, kind, body),
+      link = new LinkStreams(this.#running(), peer, this.options.linkWindow, (p, kind, body, head) =>
+        this.#send(p, kind, body, head),
       );
       this.#links.set(peer, link);
     }
@@ -133,10 +141,16 @@ export class Streams implements Extension {
   }
 
   /** Frames to this node itself take a microtask instead of a link, in order. */
-  #send(peer: Addr, kind: number, body: Buffer): void {
+  #send(peer: Addr, kind: number, body: Uint8Array, head?: Buffer): void {
     const host = this.#running();
-    if (peer === host.addr) queueMicrotask(() => this.#receive(kind, peer, body));
-    else host.send(peer, kind, body);
+    if (peer === host.addr) {
+      // Within one node a data frame's key and bytes become one body (one copy), as a link's frame would.
+      const frame =
+        head === undefined
+          ? Buffer.from(body.buffer, body.byteOffset, body.length)
+          : Buffer.concat([head, body]);
+      queueMicrotask(() => this.#receive(kind, peer, frame));
+    } else host.send(peer, kind, body, head === undefined ? undefined : { head });
   }
 
   /**
@@ -166,8 +180,7 @@ export class Streams implements Extension {
     const stream = this.#links.get(from)?.streams.get(peerKey(body.readUInt32BE(0)));
     if (kind === StreamKind.Data) {
       this.#counts.bytesIn += body.length - 4;
-      // The body is a view into the received chunk: the reader gets a copy of its own.
-      stream?.onData(Buffer.from(body.subarray(4)));
+      stream?.onData(dataBytes(body));
     } else if (kind === StreamKind.Credit) {
       stream?.onCredit(body.readUInt32BE(4));
     } else if (kind === StreamKind.Fin) {

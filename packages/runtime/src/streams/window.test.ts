@@ -66,6 +66,14 @@ describe('ReceiveWindow tuning', () => {
     expect(r.window).toBe(4 * INITIAL_WINDOW);
   });
 
+  it('doubles when an update is due with the reader caught up, before the sender runs dry', () => {
+    const r = new ReceiveWindow(INITIAL_WINDOW, 4 * INITIAL_WINDOW);
+    r.receive(INITIAL_WINDOW / 2);
+    expect(r.update(0)).toBe(INITIAL_WINDOW / 2 + INITIAL_WINDOW);
+    expect(r.window).toBe(2 * INITIAL_WINDOW);
+    expect(r.granted - r.received).toBe(2 * INITIAL_WINDOW);
+  });
+
   it('does not grow for a reader that holds bytes back', () => {
     const r = new ReceiveWindow(INITIAL_WINDOW, 4 * INITIAL_WINDOW);
     r.receive(INITIAL_WINDOW);

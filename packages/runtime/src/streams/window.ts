@@ -34,9 +34,12 @@ export class SendWindow {
  * sent; the reader consumed all received bytes but those still buffered. Credit goes back once the
  * peer's remaining allowance falls under half the window, so updates are few and large.
  *
- * The window tunes itself up to `maxWindow`: when the peer has used all its credit while the reader
- * holds nothing back, the window (not the reader) is what limits the stream, and it doubles. A reader
- * that falls behind never triggers growth, so a stalled stream keeps the window it had.
+ * The window tunes itself up to `maxWindow`: whenever an update is due while the reader holds nothing
+ * back, the reader keeps up and the window (not the reader) is what paces the stream, so it doubles.
+ * Waiting instead for the sender to run dry would grow it only when a whole window's round trip was
+ * lost, which a sender with half a window in flight rarely shows (measured: a 256 KiB window stayed
+ * put and held one loopback stream to a fifth of what 4 MiB carries). A reader that falls behind never
+ * triggers growth, so a stalled stream keeps the window it had.
  */
 export class ReceiveWindow {
   window: number;
@@ -60,12 +63,14 @@ export class ReceiveWindow {
    * consumption raises the ceiling to `consumed + window`.
    */
   update(buffered: number): number {
-    if (buffered === 0 && this.received === this.granted && this.window < this.maxWindow)
-      this.window = Math.min(this.window * 2, this.maxWindow);
-    const ceiling = this.received - buffered + this.window;
-    const due = ceiling - this.granted;
+    const consumed = this.received - buffered;
+    let due = consumed + this.window - this.granted;
     if (due <= 0 || (due < this.window / 2 && this.granted - this.received > this.window / 2)) return 0;
-    this.granted = ceiling;
+    if (buffered === 0 && this.window < this.maxWindow) {
+      this.window = Math.min(this.window * 2, this.maxWindow);
+      due = consumed + this.window - this.granted;
+    }
+    this.granted += due;
     return due;
   }
 }

@@ -1,0 +1,203 @@
+// Shard-level ownership: entities hash to a fixed number of shards per kind; a node claims a shard once
+// in the KV (fencing epoch and all) and then activates any entity of it with no KV round trip.
+import { Addr, type ExtensionHost } from '@troupe/runtime';
+import type { Activation } from './activations.js';
+import { EntityUnavailableError } from './errors.js';
+import type { EntityKind } from './kind.js';
+import type { ResolvedEntitiesOptions } from './options.js';
+import type { OwnerRecord, Ownership } from './ownership.js';
+
+/** Shards per kind unless `entities({ shards })` says otherwise: about ten per hosting member for 25. */
+export const DEFAULT_SHARDS = 256;
+
+/** The shard of entity `id` among `shards` (FNV-1a of the id), the same on every node. */
+export function shardOf(id: string, shards: number): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < id.length; i++) {
+    h ^= id.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return (h >>> 0) % shards;
+}
+
+/** One shard of one kind as this node knows it. */
+export interface Shard {
+  readonly kind: EntityKind;
+  readonly shard: number;
+  /** Its name in the KV's ownership keys (`troupe/entities/<kind>/<name>/owner`). */
+  readonly name: string;
+  /** The epoch this node owns the shard at; undefined while it does not. */
+  epoch: number | undefined;
+  /** The claim in flight, shared by every entity of the shard that waits to activate. */
+  claiming: Promise<number | undefined> | undefined;
+  /** Set while the shard is given up (its activations passivated, then the record released). */
+  releasing: Promise<void> | undefined;
+  /** The lowest epoch to claim next: past an epoch a dead node claimed and never published. */
+  nextEpoch: number;
+  /** The activations of the shard on this node, in any phase. */
+  readonly entities: Set<Activation>;
+}
+
+/** How the claims reach other members: asking a live owner to release a shard. */
+export type ReleaseAsker = (owner: Addr, shard: Shard) => Promise<boolean>;
+
+/**
+ * The shards of every kind on one node, and the claim protocol over `Ownership` at shard level. Only the
+ * first entity of a shard to activate here pays the KV round trips (read, claim, list); the others find
+ * the shard owned. The never-active-twice guarantee holds per shard: an entity is active only on the
+ * node owning its shard at the newest epoch, and a shard changes hands only after its old owner
+ * passivated every entity of it and released it, or died.
+ */
+export class Shards {
+  readonly #host: ExtensionHost;
+  readonly #ownership: Ownership;
+  readonly #options: ResolvedEntitiesOptions;
+  readonly #askRelease: ReleaseAsker;
+  readonly #counters: { contested: number };
+  readonly #shards = new Map<string, Shard>();
+  /** Set when the node stops: a claim won from then on is released at once. */
+  closed = false;
+
+  constructor(
+    host: ExtensionHost,
+    ownership: Ownership,
+    options: ResolvedEntitiesOptions,
+    askRelease: ReleaseAsker,
+    /** Where claims lost to a rival of the same epoch are counted. */
+    counters: { contested: number },
+  ) {
+    this.#host = host;
+    this.#ownership = ownership;
+    this.#options = options;
+    this.#askRelease = askRelease;
+    this.#counters = counters;
+  }
+
+  /** The shard entity `id` of `kind` belongs to (made on first use). */
+  of(kind: EntityKind, id: string): Shard {
+    const shard = shardOf(id, this.#options.shards);
+    const key = `${kind.name}/${shard}`;
+    let s = this.#shards.get(key);
+    if (s === undefined) {
+      s = {
+        kind,
+        shard,
+        name: String(shard),
+        epoch: undefined,
+        claiming: undefined,
+        releasing: undefined,
+        nextEpoch: 1,
+        entities: new Set(),
+      };
+      this.#shards.set(key, s);
+    }
+    return s;
+  }
+
+  /** The shard named `name` of `kind`, when this node has one. */
+  get(kind: string, name: string): Shard | undefined {
+    return this.#shards.get(`${kind}/${name}`);
+  }
+
+  /** Shards this node owns now. */
+  owned(): Shard[] {
+    return [...this.#shards.values()].filter((s) => s.epoch !== undefined);
+  }
+
+  /** Claims in flight (a stopping node waits for them, then gives up what they won). */
+  claims(): Promise<unknown>[] {
+    const out: Promise<unknown>[] = [];
+    for (const s of this.#shards.values()) if (s.claiming !== undefined) out.push(s.claiming);
+    return out;
+  }
+
+  /**
+   * The epoch this node owns the shard at: at once when it owns it, else after claiming it (one claim
+   * for every entity waiting on the shard). Undefined to try again later: contested, held elsewhere
+   * and not released, or being given up.
+   */
+  acquire(s: Shard): Promise<number | undefined> {
+    if (s.releasing !== undefined) return Promise.resolve(undefined);
+    if (s.epoch !== undefined) return Promise.resolve(s.epoch);
+    s.claiming ??= this.#claim(s).finally(() => {
+      s.claiming = undefined;
+    });
+    return s.claiming;
+  }
+
+  /**
+   * Gives the shard up: `passivate` ends its activations here, then the record is marked released so
+   * the next owner claims without asking. Concurrent calls share one release.
+   */
+  release(s: Shard, passivate: () => Promise<unknown>): Promise<void> {
+    s.releasing ??= (async () => {
+      await passivate();
+      const epoch = s.epoch;
+      s.epoch = undefined;
+      if (epoch !== undefined)
+        await this.#ownership
+          .release(s.kind.name, s.name, epoch)
+          .catch((err) => this.#host.log.warn({ err, shard: this.#label(s) }, 'shard not released'));
+    })().finally(() => {
+      s.releasing = undefined;
+    });
+    return s.releasing;
+  }
+
+  /**
+   * Another node published a newer epoch of the shard: this node no longer owns it. True when it did
+   * (its activations must stop at once).
+   */
+  lose(s: Shard, record: OwnerRecord): boolean {
+    if (record.node === this.#host.addr && record.incarnation === this.#host.incarnation) return false;
+    if (s.epoch === undefined || record.epoch <= s.epoch) return false;
+    s.epoch = undefined;
+    return true;
+  }
+
+  async #claim(s: Shard): Promise<number | undefined> {
+    const kind = s.kind.name;
+    const record = await this.#ownership.read(kind, s.name);
+    if (record !== undefined && !record.released && this.#heldElsewhere(record)) {
+      const released = await this.#askRelease(record.node as Addr, s);
+      if (!released) return undefined;
+    }
+    const epoch = Math.max((record?.epoch ?? 0) + 1, s.nextEpoch);
+    const claim = await this.#ownership.claim(kind, s.name, epoch);
+    if (!claim.won) {
+      this.#counters.contested++;
+      // Rivals that are gone will never publish or withdraw: their epoch is skipped. A live rival is
+      // waited for (it publishes if it won, withdraws if it lost).
+      if (claim.rivals.every((r) => !this.#alive(r.node, r.incarnation))) s.nextEpoch = epoch + 1;
+      return undefined;
+    }
+    s.nextEpoch = epoch + 1;
+    if (this.closed) {
+      // The node began stopping during the claim: what it won goes back at once.
+      await this.#ownership.release(kind, s.name, epoch).catch(() => {});
+      throw new EntityUnavailableError(`${this.#label(s)}: the node is stopping`);
+    }
+    s.epoch = epoch;
+    this.#ownership
+      .publish(kind, s.name, epoch)
+      .catch((err) => this.#host.log.warn({ err, shard: this.#label(s) }, 'ownership record not published'));
+    return epoch;
+  }
+
+  /** Whether a record names a live owner other than this run of this node. */
+  #heldElsewhere(record: OwnerRecord): boolean {
+    if (record.node === this.#host.addr && record.incarnation === this.#host.incarnation) return false;
+    return this.#alive(record.node, record.incarnation);
+  }
+
+  /** Whether that run of that node is a live member in this node's view. */
+  #alive(node: number, incarnation: string): boolean {
+    if (node === this.#host.addr) return incarnation === this.#host.incarnation;
+    const member = this.#host.members().find((m) => m.addr === node);
+    return member !== undefined && member.incarnation === incarnation && this.#host.isAlive(member.addr);
+  }
+
+  #label(s: Shard): string {
+    return `${s.kind.name} shard ${s.name} on ${Addr.format(this.#host.addr)}`;
+  }
+}
