@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Addr } from './addr.js';
 import { FrameFlag, FrameKind } from './frame.js';
 import type { FromPeer, ToPeer } from './peer-process.fixture.js';
-import { RawPeer, RawServer } from './testing/raw-peer.js';
+import { RawPeer, RawServer, testIdentity } from './testing/raw-peer.js';
 import { TestNet } from './testing/test-net.js';
 import { once, stallEventLoop, waitFor } from './testing/wait.js';
 
@@ -13,12 +13,7 @@ const Q = Addr.parse('1.1.2');
 const SILENT = Addr.parse('1.1.5');
 const USER = FrameKind.User;
 const RAW = FrameFlag.Raw;
-const identity = (self: Addr) => ({
-  self,
-  clusterId: 'test-cluster',
-  secret: 'test-secret',
-  incarnation: 'raw',
-});
+const identity = testIdentity;
 
 type DownArgs = [Addr, string, { wasUp: boolean }];
 

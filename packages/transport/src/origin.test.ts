@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { Addr } from './addr.js';
 import { FrameTooLargeError } from './errors.js';
 import { encodeFrame, FrameFlag, FrameKind, HEADER_SIZE } from './frame.js';
-import { RawPeer } from './testing/raw-peer.js';
+import { RawPeer, testIdentity } from './testing/raw-peer.js';
 import { TestNet } from './testing/test-net.js';
 import { once, waitFor } from './testing/wait.js';
 
@@ -12,12 +12,7 @@ const M = Addr.parse('1.1.4');
 const HARBOR = Addr.parse('1.255.1');
 const USER = FrameKind.User;
 const RAW = FrameFlag.Raw;
-const identity = (self: Addr) => ({
-  self,
-  clusterId: 'test-cluster',
-  secret: 'test-secret',
-  incarnation: 'raw',
-});
+const identity = testIdentity;
 
 let net: TestNet;
 afterEach(async () => {

@@ -4,7 +4,7 @@ import { encodeBody } from './codec.js';
 import { HandshakeError } from './errors.js';
 import { encodeFrame, FrameFlag, FrameKind } from './frame.js';
 import { newNonce, parseReject } from './handshake.js';
-import { RawPeer } from './testing/raw-peer.js';
+import { RawPeer, testIdentity } from './testing/raw-peer.js';
 import { captureLogs, TestNet } from './testing/test-net.js';
 import { once, waitFor } from './testing/wait.js';
 import type { TcpTransport } from './transport.js';
@@ -178,12 +178,7 @@ describe('refused handshakes', () => {
 
   it('bytes that break the protocol after the handshake close that link only, with a reason', async () => {
     const { l, errors, goodPeerServed } = await setup();
-    const identity = (self: Addr) => ({
-      self,
-      clusterId: 'test-cluster',
-      secret: 'test-secret',
-      incarnation: 'raw',
-    });
+    const identity = testIdentity;
     const downs: [Addr, string][] = [];
     l.on('down', (peer, reason) => downs.push([peer, reason]));
     const cases: [Addr, Buffer, RegExp][] = [

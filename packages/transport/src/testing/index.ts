@@ -2,7 +2,7 @@
 export type { LinkFaults } from './link-faults.js';
 export { linkFaults } from './link-faults.js';
 export type { RawIdentity } from './raw-peer.js';
-export { RawPeer, RawServer } from './raw-peer.js';
+export { RawPeer, RawServer, testIdentity } from './raw-peer.js';
 export type { Received } from './test-net.js';
 export { captureLogs, Inbox, TestNet } from './test-net.js';
 export type { TestCredentials } from './tls.js';

@@ -23,6 +23,11 @@ export interface RawIdentity {
   incarnation: string;
 }
 
+/** A raw peer's identity in the cluster `TestNet` builds (its cluster id and secret). */
+export function testIdentity(self: Addr): RawIdentity {
+  return { self, clusterId: 'test-cluster', secret: 'test-secret', incarnation: 'raw' };
+}
+
 interface RawPeerEvents {
   frame: (frame: Frame) => void;
   close: () => void;
