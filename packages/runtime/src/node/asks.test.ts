@@ -67,17 +67,19 @@ describe('ask table', () => {
     expect(await long.promise).toBe(1);
   });
 
-  it('holds no timer once nothing is pending', async () => {
+  it('keeps the process alive by no timer of its own, and still times out', async () => {
     const timers = () => process.getActiveResourcesInfo().filter((r) => r === 'Timeout').length;
     const before = timers();
     const table = new AskTable();
-    const a = table.create(target, 'h', 60_000, undefined);
-    const b = table.create(target, 'h', 30_000, undefined);
-    expect(timers()).toBe(before + 1);
-    a.ok(1);
-    expect(timers()).toBe(before + 1);
-    b.fail({ code: 'ACTOR_NOT_FOUND', message: 'gone' });
-    await expect(b.promise).rejects.toThrow(/gone/);
+    const long = table.create(target, 'h', 60_000, undefined);
+    const short = table.create(target, 'h', 10, undefined);
+    expect(timers()).toBe(before);
+    await expect(short.promise).rejects.toBeInstanceOf(TimeoutError);
+    long.ok(1);
+    // A later ask after the table emptied is still timed out by the timer left armed.
+    const again = table.create(target, 'h', 10, undefined);
+    await expect(again.promise).rejects.toBeInstanceOf(TimeoutError);
+    table.rejectAll(new Error('stopped'));
     expect(timers()).toBe(before);
   });
 });

@@ -135,19 +135,16 @@ export class AskTable {
   /**
    * Deadlines share one timer, armed for the earliest one: a timer per ask cost a `Timeout` object and
    * two timer-list updates per ask (3% of a remote caller's CPU). Asks mostly settle long before their
-   * deadline, so the timer fires about once per timeout period, finds nothing due and re-arms.
+   * deadline, so the timer fires about once per timeout period, finds nothing due and re-arms. It is left
+   * armed when the table empties (one ask at a time would otherwise set and clear it per ask) and is
+   * unreferenced: it never keeps the process alive by itself, and a stop releases it (`rejectAll`).
    */
   #arm(deadline: number): void {
     if (deadline >= this.#timerAt) return;
     if (this.#timer !== undefined) clearTimeout(this.#timer);
     this.#timerAt = deadline;
     this.#timer = setTimeout(this.#sweep, Math.max(0, Math.ceil(deadline - performance.now())));
-  }
-
-  #disarm(): void {
-    if (this.#timer !== undefined) clearTimeout(this.#timer);
-    this.#timer = undefined;
-    this.#timerAt = Number.POSITIVE_INFINITY;
+    this.#timer.unref();
   }
 
   /** Times out every ask past its deadline and re-arms for the earliest of the others. */
@@ -181,8 +178,6 @@ export class AskTable {
     this.metrics.settled(ask.clockSlot, err);
     if (ask.onAbort !== undefined) ask.signal?.removeEventListener('abort', ask.onAbort);
     this.pending.delete(ask.id);
-    // No deadline left to watch: release the timer, so it keeps nothing alive.
-    if (this.pending.size === 0 && this.#timer !== undefined) this.#disarm();
   }
 
   /** The remote ask `id` (a reply's); local asks are not answered by frames. */
@@ -218,8 +213,11 @@ export class AskTable {
     return this.metrics.stats(this.pending.size);
   }
 
-  /** Rejects everything, local asks included (node stop). */
+  /** Rejects everything, local asks included, and releases the deadline timer (node stop). */
   rejectAll(err: Error): void {
     for (const ask of this.pending.values()) ask.reject(err);
+    if (this.#timer !== undefined) clearTimeout(this.#timer);
+    this.#timer = undefined;
+    this.#timerAt = Number.POSITIVE_INFINITY;
   }
 }
