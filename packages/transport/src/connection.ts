@@ -53,6 +53,8 @@ export interface ConnectionHost {
   connectionReleased(conn: Connection): void;
   /** Schedules `conn.flush()` for the end of this turn. */
   queueFlush(conn: Connection): void;
+  /** An inbound chunk was handed on. */
+  afterChunk(): void;
   /** Hands an application frame to the owner. */
   deliver(frame: Frame, via: Addr): void;
   /** A batch written by `conn` was taken by the kernel: its queued bytes went down. */
@@ -286,6 +288,7 @@ export class Connection {
     this.traffic.bytesIn += chunk.length;
     try {
       this.decoder.push(chunk);
+      this.host.afterChunk();
     } catch (err) {
       const e = err as Error;
       if (this.state === 'handshake') {

@@ -104,6 +104,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
       counters: this.counters,
       dial: (link, endpoint) => this.dial(link, endpoint),
       queueFlush: (conn) => this.flusher.queue(conn),
+      afterChunk: () => this.flusher.afterChunk(),
       countDropped: (reason, frames) => this.countDropped(reason, frames),
       linkUp: (peer, info) => this.notify('up', peer, info),
       linkDown: (peer, reason, info) => this.notify('down', peer, reason, info),
