@@ -46,4 +46,29 @@ describe('FlushScheduler', () => {
     expect(oneWay.flushes).toBe(1);
     expect(reply.flushes).toBe(1);
   });
+
+  it('schedules no turn flush for a prompt batch the chunk flush writes', async () => {
+    const immediates = () => process.getActiveResourcesInfo().filter((r) => r === 'Immediate').length;
+    const s = new FlushScheduler<ReturnType<typeof conn>>();
+    const before = immediates();
+    s.afterChunk();
+    const reply = conn(true);
+    s.queue(reply);
+    expect(immediates()).toBe(before);
+    await Promise.resolve();
+    expect(reply.flushes).toBe(1);
+  });
+
+  it('leaves to the turn a batch that holds no prompt frame any more when the chunk flush runs', async () => {
+    const s = new FlushScheduler<ReturnType<typeof conn>>();
+    s.afterChunk();
+    const c = conn(true);
+    s.queue(c);
+    // Its prompt frames went out early; what it gathered since is one-way.
+    c.promptQueued = false;
+    await Promise.resolve();
+    expect(c.flushes).toBe(0);
+    await turnEnd();
+    expect(c.flushes).toBe(1);
+  });
 });

@@ -27,10 +27,13 @@ export class FlushScheduler<C extends Flushable> {
   queue(conn: C): void {
     conn.flushQueued = true;
     this.list.push(conn);
-    if (!this.scheduled) {
-      this.scheduled = true;
-      setImmediate(this.flushAll);
-    }
+    // A prompt batch behind a pending chunk flush needs no turn flush: the chunk's writes it.
+    if (!this.scheduled && !(conn.promptQueued && this.chunkFlushQueued)) this.scheduleTurn();
+  }
+
+  private scheduleTurn(): void {
+    this.scheduled = true;
+    setImmediate(this.flushAll);
   }
 
   /**
@@ -53,6 +56,7 @@ export class FlushScheduler<C extends Flushable> {
       else list[kept++] = c;
     }
     list.length = kept;
+    if (kept > 0 && !this.scheduled) this.scheduleTurn();
   };
 
   private readonly flushAll = (): void => {

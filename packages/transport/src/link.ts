@@ -137,8 +137,8 @@ export class Link {
         return;
       }
       c.out.frame(kind, flags, hops, to, from, body, head);
-      if (!c.flushQueued) this.host.queueFlush(c);
       if (prompt) c.promptQueued = true;
+      if (!c.flushQueued) this.host.queueFlush(c);
       if (c.out.len >= (c.promptQueued ? opts.promptFlushBytes : opts.flushBytes)) c.flushEarly();
       return;
     }
