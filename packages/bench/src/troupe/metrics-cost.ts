@@ -122,8 +122,9 @@ function costOf(first: Usage, last: Usage): Cost {
 
 /**
  * Runs remote-tell for `window`, watched or not, and returns what `during` measured between the warmup and
- * the end. The sender stops and its backlog drains before the page leaves, and the page has left (the
- * dashboard stopped polling) before this returns, so nothing of a watched window spills into the next.
+ * the end. The page leaves (and the dashboard stops polling) before the sender stops, so nothing of a
+ * watched window spills into the next, and every window, watched or not, starts from the same state: the
+ * sender stopped and its backlog delivered.
  */
 async function load<T>(
   c: Cluster,
@@ -131,20 +132,20 @@ async function load<T>(
   window: Window,
   during: (window: Window) => Promise<T>,
 ): Promise<T> {
-  if (watched) await c.observer.request('start', undefined, GRACE_MS);
   let reads = 0;
   let result: T;
+  await c.sender.request('start', undefined, GRACE_MS);
   try {
-    await c.sender.request('start', undefined, GRACE_MS);
+    if (watched) await c.observer.request('start', undefined, GRACE_MS);
     try {
       await sleep(window.warmupMs);
       result = await during(window);
     } finally {
-      await c.sender.request('stop', undefined, GRACE_MS);
-      await settle(c.receiver);
+      if (watched) reads = await c.observer.request<number>('stop', undefined, GRACE_MS);
     }
   } finally {
-    if (watched) reads = await c.observer.request<number>('stop', undefined, GRACE_MS);
+    await c.sender.request('stop', undefined, GRACE_MS);
+    await settle(c.receiver);
   }
   if (watched && reads === 0) throw new Error('the stand-in page read nothing while measured');
   return result;
