@@ -13,7 +13,7 @@ const SENDER = '1.1.1';
 const RECEIVER = '1.2.1';
 const OBSERVER = '1.9.1';
 const WORKER = new URL('./dashboard.worker.ts', import.meta.url);
-/** Set to 1 to pin the senders to core 0 and the receivers to core 1 (`taskset`, Linux). */
+/** Set to 1 to pin the sender to core 0 and the receiver to core 1 (`taskset`, Linux). */
 export const PIN_ENV = 'TROUPE_BENCH_PIN';
 /** Grace beyond a window before a worker that has not answered is given up on. */
 const GRACE_MS = 30_000;
@@ -21,13 +21,13 @@ const GRACE_MS = 30_000;
 const SETTLE_POLL_MS = 50;
 const SETTLE_TIMEOUT_MS = 10_000;
 
-/** One cluster's figures over one window: CPU per delivered message is the figure; throughput rides along. */
+/** One window's figures: CPU per delivered message is the one compared; throughput rides along. */
 export interface Cost {
   /** CPU time (ns) the sender and the receiver processes used per message the receiver got. */
   cpuNs: number;
   /** Messages the receiver got per second. */
   msgsPerSec: number;
-  /** CPU time the cluster's observer process (dashboard and scraper) used per second of window (ms). */
+  /** CPU time the observer process (dashboard and scraper) used per second of window (ms). */
   observerMsPerSec: number;
 }
 
