@@ -43,6 +43,7 @@ describe('startDashboard', () => {
       intervalMs: 100,
     });
     expect(dashboard.node.observer).toBe(true);
+    expect(dashboard.polling).toBe(false);
     const page = await fetch(dashboard.url);
     expect(page.headers.get('content-type')).toMatch(/text\/html/);
     expect(await page.text()).toContain('<script src="/uplot.js">');
@@ -61,6 +62,7 @@ describe('startDashboard', () => {
       5000,
       'stats of every member',
     );
+    expect(dashboard.polling).toBe(true);
     for (let i = 0; i < 50; i++) sink.cast.put(i);
     const view = await read();
     expect(view.observer).toBe('1.9.1');

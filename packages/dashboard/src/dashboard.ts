@@ -26,6 +26,11 @@ export interface Dashboard {
   readonly node: Node;
   /** The page model now (what `/api/cluster` answers). */
   view(): ClusterView;
+  /**
+   * Whether the dashboard polls the members now: from a page's read until `idleAfterMs` after the last
+   * one. While false it sends the members nothing.
+   */
+  readonly polling: boolean;
   /** Stops the server and polling, and the node if the dashboard started it. Idempotent. */
   close(): Promise<void>;
 }
@@ -74,6 +79,9 @@ export async function startDashboard(options: DashboardOptions): Promise<Dashboa
     port: server.port,
     node,
     view: () => w.view(),
+    get polling() {
+      return w.polling;
+    },
     close() {
       closing ??= (async () => {
         w.close();

@@ -1,4 +1,5 @@
 // The Prometheus families of a node, each filled at scrape time from one `node.stats()` snapshot.
+import { getHeapStatistics } from 'node:v8';
 import { Addr, type NodeStats } from '@troupe/runtime';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import type { ReasonCounts } from './labels.js';
@@ -338,10 +339,11 @@ export function families(options: ResolvedMetricsOptions): Family[] {
       help: 'V8 heap of the process, used and total',
       type: 'gauge',
       labels: ['kind'],
+      // The heap alone: `process.memoryUsage()` would read the resident set from /proc a second time.
       fill: (_i, emit) => {
-        const m = process.memoryUsage();
-        emit(m.heapUsed, { kind: 'used' });
-        emit(m.heapTotal, { kind: 'total' });
+        const h = getHeapStatistics();
+        emit(h.used_heap_size, { kind: 'used' });
+        emit(h.total_heap_size, { kind: 'total' });
       },
     },
   ];

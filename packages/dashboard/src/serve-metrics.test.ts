@@ -137,6 +137,11 @@ describe('serveMetrics', () => {
     ).toBe(30);
     expect(value(family(parsed, 'troupe_gateway_refusals_total'), { code: 'BLOCKED' })).toBe(4);
     expect(value(family(parsed, 'troupe_process_resident_memory_bytes'))).toBeGreaterThan(1e6);
+    const heapUsed = value(family(parsed, 'troupe_process_heap_bytes'), { kind: 'used' });
+    expect(heapUsed).toBeGreaterThan(1e6);
+    expect(value(family(parsed, 'troupe_process_heap_bytes'), { kind: 'total' })).toBeGreaterThanOrEqual(
+      heapUsed,
+    );
     expect(value(family(parsed, 'troupe_node_info'), { type: '2', observer: 'false' })).toBe(1);
     expect(server.metrics.lastScrapeMs).toBeGreaterThan(0);
   });

@@ -36,7 +36,7 @@ async function scrapes(arg: Window & { actors: number }): Promise<Sample & { p99
     await run(arg.warmupMs);
     const times = (await run(arg.durationMs)).sort((a, b) => a - b);
     metrics.close();
-    return { value: percentile(times, 0.5), p99Ms: percentile(times, 0.99) };
+    return { value: percentile(times, 50), p99Ms: percentile(times, 99) };
   } finally {
     await node.stop();
   }

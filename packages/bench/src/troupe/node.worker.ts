@@ -5,6 +5,7 @@ import { Meter, type Peer, servePeer } from '../peer.js';
 import { makeBody } from '../workload.js';
 import { Echo, Sender, Sink } from './actors.js';
 import type { Member, NodeWorkerOptions, Target } from './cluster.js';
+import { cpuUs, type UsageMark, WatchProfiler } from './metrics-account.js';
 import { Pump } from './pump.js';
 
 /** The cluster secret every bench node shares. */
@@ -88,6 +89,20 @@ servePeer<NodeWorkerOptions>(async (o) => {
     commands.stop = () => loops.stop();
   }
   if (o.metrics === true)
-    return { commands, info: { metricsUrl: `${(await serveMetrics(node)).url}/metrics` } };
+    return { commands: { ...commands, ...watchCommands(meter) }, info: await metricsInfo(node) };
   return { commands };
 });
+
+/** What metrics-cost asks a node serving metrics: marks with CPU time, and profiled accounts of the watch. */
+function watchCommands(meter: Meter): Peer['commands'] {
+  const profiler = new WatchProfiler();
+  return {
+    usage: (): UsageMark => ({ ...meter.mark(), cpuUs: cpuUs() }),
+    accountStart: () => profiler.start(),
+    accountStop: () => profiler.stop(),
+  };
+}
+
+async function metricsInfo(node: Node): Promise<{ metricsUrl: string }> {
+  return { metricsUrl: `${(await serveMetrics(node)).url}/metrics` };
+}
