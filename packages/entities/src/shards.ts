@@ -36,6 +36,10 @@ export interface Shard {
   nextEpoch: number;
   /** The activations of the shard on this node, in any phase. */
   readonly entities: Set<Activation>;
+  /** The member placement named for the shard at `placedAt` (the host's `membersVersion`). */
+  placed: Addr | undefined;
+  /** The members version `placed` was computed at; -1 before the first time. */
+  placedAt: number;
 }
 
 /** How the claims reach other members: asking a live owner to release a shard. */
@@ -54,7 +58,8 @@ export class Shards {
   readonly #options: ResolvedEntitiesOptions;
   readonly #askRelease: ReleaseAsker;
   readonly #counters: { contested: number };
-  readonly #shards = new Map<string, Shard>();
+  /** Each kind's shards by number, made on first use (no key string per message). */
+  readonly #shards = new Map<string, Array<Shard | undefined>>();
   /** Set when the node stops: a claim won from then on is released at once. */
   closed = false;
 
@@ -76,8 +81,12 @@ export class Shards {
   /** The shard entity `id` of `kind` belongs to (made on first use). */
   of(kind: EntityKind, id: string): Shard {
     const shard = shardOf(id, this.#options.shards);
-    const key = `${kind.name}/${shard}`;
-    let s = this.#shards.get(key);
+    let shards = this.#shards.get(kind.name);
+    if (shards === undefined) {
+      shards = new Array<Shard | undefined>(this.#options.shards);
+      this.#shards.set(kind.name, shards);
+    }
+    let s = shards[shard];
     if (s === undefined) {
       s = {
         kind,
@@ -88,26 +97,37 @@ export class Shards {
         releasing: undefined,
         nextEpoch: 1,
         entities: new Set(),
+        placed: undefined,
+        placedAt: -1,
       };
-      this.#shards.set(key, s);
+      shards[shard] = s;
     }
     return s;
   }
 
   /** The shard named `name` of `kind`, when this node has one. */
   get(kind: string, name: string): Shard | undefined {
-    return this.#shards.get(`${kind}/${name}`);
+    const shard = Number(name);
+    // Only a shard's canonical name (`String(shard)`) names it: "01" or "1.0" from a peer name none.
+    return String(shard) === name ? this.#shards.get(kind)?.[shard] : undefined;
+  }
+
+  /** Every shard this node has met. */
+  *#all(): Iterable<Shard> {
+    for (const shards of this.#shards.values()) for (const s of shards) if (s !== undefined) yield s;
   }
 
   /** Shards this node owns now. */
   owned(): Shard[] {
-    return [...this.#shards.values()].filter((s) => s.epoch !== undefined);
+    const out: Shard[] = [];
+    for (const s of this.#all()) if (s.epoch !== undefined) out.push(s);
+    return out;
   }
 
   /** Claims in flight (a stopping node waits for them, then gives up what they won). */
   claims(): Promise<unknown>[] {
     const out: Promise<unknown>[] = [];
-    for (const s of this.#shards.values()) if (s.claiming !== undefined) out.push(s.claiming);
+    for (const s of this.#all()) if (s.claiming !== undefined) out.push(s.claiming);
     return out;
   }
 
