@@ -172,6 +172,11 @@ export class Activations {
     return true;
   }
 
+  /** A member went down: the shards its run owned may be claimed without asking it. */
+  memberDown(addr: number, incarnation: string): void {
+    this.#shards.memberDown(addr, incarnation);
+  }
+
   /** Membership changed: shards this node owns but no longer places here are handed off. */
   rebalance(): void {
     for (const s of this.#shards.owned())

@@ -58,6 +58,10 @@ export class Shards {
   readonly #options: ResolvedEntitiesOptions;
   readonly #askRelease: ReleaseAsker;
   readonly #counters: { contested: number };
+  /** Runs reported down (address -> incarnation): gone for certain, unlike a node the view does not hold. */
+  readonly #down = new Map<number, string>();
+  /** When a record or a rival first named a run this node's view does not hold (`node/incarnation`). */
+  readonly #unknownSince = new Map<string, number>();
   /** Each kind's shards by number, made on first use (no key string per message). */
   readonly #shards = new Map<string, Array<Shard | undefined>>();
   /** Set when the node stops: a claim won from then on is released at once. */
@@ -175,20 +179,28 @@ export class Shards {
     return true;
   }
 
+  /** A member went down: records naming that run need no release. */
+  memberDown(addr: number, incarnation: string): void {
+    this.#down.set(addr, incarnation);
+  }
+
   async #claim(s: Shard): Promise<number | undefined> {
     const kind = s.kind.name;
     const record = await this.#ownership.read(kind, s.name);
-    if (record !== undefined && !record.released && this.#heldElsewhere(record)) {
-      const released = await this.#askRelease(record.node as Addr, s);
-      if (!released) return undefined;
+    if (record !== undefined && !record.released) {
+      const owner = this.#liveness(record.node, record.incarnation);
+      // An owner this node's view does not hold yet may have just joined and claimed: wait for the view.
+      if (owner === 'unknown') return undefined;
+      if (owner === 'alive' && !(await this.#askRelease(record.node as Addr, s))) return undefined;
     }
     const epoch = Math.max((record?.epoch ?? 0) + 1, s.nextEpoch);
     const claim = await this.#ownership.claim(kind, s.name, epoch);
     if (!claim.won) {
       this.#counters.contested++;
-      // Rivals that are gone will never publish or withdraw: their epoch is skipped. A live rival is
+      // Rivals that are gone will never publish or withdraw: their epochs are skipped. A live rival is
       // waited for (it publishes if it won, withdraws if it lost).
-      if (claim.rivals.every((r) => !this.#alive(r.node, r.incarnation))) s.nextEpoch = epoch + 1;
+      if (claim.rivals.every((r) => this.#liveness(r.node, r.incarnation) === 'gone'))
+        s.nextEpoch = claim.newest + 1;
       return undefined;
     }
     s.nextEpoch = epoch + 1;
@@ -204,17 +216,27 @@ export class Shards {
     return epoch;
   }
 
-  /** Whether a record names a live owner other than this run of this node. */
-  #heldElsewhere(record: OwnerRecord): boolean {
-    if (record.node === this.#host.addr && record.incarnation === this.#host.incarnation) return false;
-    return this.#alive(record.node, record.incarnation);
-  }
-
-  /** Whether that run of that node is a live member in this node's view. */
-  #alive(node: number, incarnation: string): boolean {
-    if (node === this.#host.addr) return incarnation === this.#host.incarnation;
+  /**
+   * What this node knows of a run of a node: `alive` (this run, or a live member of that incarnation),
+   * `gone` (another run of this node, a member reported down or restarted with a new incarnation, or a
+   * node the view has not held for `unknownOwnerMs`), or `unknown`: a node the view does not hold may
+   * have joined a moment ago (views lag), and taking it for gone would let two runs own one shard.
+   */
+  #liveness(node: number, incarnation: string): 'alive' | 'gone' | 'unknown' {
+    if (node === this.#host.addr) return incarnation === this.#host.incarnation ? 'alive' : 'gone';
     const member = this.#host.members().find((m) => m.addr === node);
-    return member !== undefined && member.incarnation === incarnation && this.#host.isAlive(member.addr);
+    const run = `${node}/${incarnation}`;
+    if (member !== undefined) {
+      this.#unknownSince.delete(run);
+      if (member.incarnation !== incarnation) return 'gone';
+      return this.#host.isAlive(member.addr) ? 'alive' : 'gone';
+    }
+    if (this.#down.get(node) === incarnation) return 'gone';
+    const now = Date.now();
+    const since = this.#unknownSince.get(run);
+    if (since === undefined) this.#unknownSince.set(run, now);
+    else if (now - since >= this.#options.unknownOwnerMs) return 'gone';
+    return 'unknown';
   }
 
   #label(s: Shard): string {
