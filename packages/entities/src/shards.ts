@@ -187,7 +187,7 @@ export class Shards {
   async #claim(s: Shard): Promise<number | undefined> {
     const kind = s.kind.name;
     const record = await this.#ownership.read(kind, s.name);
-    if (record !== undefined && !record.released) {
+    if (record !== undefined && !record.released && !this.#isSelf(record)) {
       const owner = this.#liveness(record.node, record.incarnation);
       // An owner this node's view does not hold yet may have just joined and claimed: wait for the view.
       if (owner === 'unknown') return undefined;
@@ -235,8 +235,18 @@ export class Shards {
     const now = Date.now();
     const since = this.#unknownSince.get(run);
     if (since === undefined) this.#unknownSince.set(run, now);
-    else if (now - since >= this.#options.unknownOwnerMs) return 'gone';
+    else if (now - since >= this.#options.unknownOwnerMs) {
+      // Gone for good: remembered as a run reported down, so the wait is paid once.
+      this.#unknownSince.delete(run);
+      this.#down.set(node, incarnation);
+      return 'gone';
+    }
     return 'unknown';
+  }
+
+  /** Whether a record names this run of this node (which never asks itself to release). */
+  #isSelf(record: OwnerRecord): boolean {
+    return record.node === this.#host.addr && record.incarnation === this.#host.incarnation;
   }
 
   #label(s: Shard): string {
