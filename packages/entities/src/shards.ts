@@ -58,8 +58,11 @@ export class Shards {
   readonly #options: ResolvedEntitiesOptions;
   readonly #askRelease: ReleaseAsker;
   readonly #counters: { contested: number };
-  /** Runs reported down (address -> incarnation): gone for certain, unlike a node the view does not hold. */
-  readonly #down = new Map<number, string>();
+  /**
+   * Runs (`node/incarnation`) reported down, or unknown past `unknownOwnerMs`: gone for certain, unlike
+   * a node the view does not hold yet. One short string per run this node met, never pruned.
+   */
+  readonly #gone = new Set<string>();
   /** When a record or a rival first named a run this node's view does not hold (`node/incarnation`). */
   readonly #unknownSince = new Map<string, number>();
   /** Each kind's shards by number, made on first use (no key string per message). */
@@ -181,7 +184,7 @@ export class Shards {
 
   /** A member went down: records naming that run need no release. */
   memberDown(addr: number, incarnation: string): void {
-    this.#down.set(addr, incarnation);
+    this.#gone.add(`${addr}/${incarnation}`);
   }
 
   async #claim(s: Shard): Promise<number | undefined> {
@@ -199,8 +202,9 @@ export class Shards {
       this.#counters.contested++;
       // Rivals that are gone will never publish or withdraw: their epochs are skipped. A live rival is
       // waited for (it publishes if it won, withdraws if it lost).
-      if (claim.rivals.every((r) => this.#liveness(r.node, r.incarnation) === 'gone'))
-        s.nextEpoch = claim.newest + 1;
+      // Every rival is looked at (no short cut), so the waits on unknown ones run side by side.
+      const rivals = claim.rivals.map((r) => this.#liveness(r.node, r.incarnation));
+      if (rivals.every((r) => r === 'gone')) s.nextEpoch = claim.newest + 1;
       return undefined;
     }
     s.nextEpoch = epoch + 1;
@@ -231,14 +235,14 @@ export class Shards {
       if (member.incarnation !== incarnation) return 'gone';
       return this.#host.isAlive(member.addr) ? 'alive' : 'gone';
     }
-    if (this.#down.get(node) === incarnation) return 'gone';
+    if (this.#gone.has(run)) return 'gone';
     const now = Date.now();
     const since = this.#unknownSince.get(run);
     if (since === undefined) this.#unknownSince.set(run, now);
     else if (now - since >= this.#options.unknownOwnerMs) {
       // Gone for good: remembered as a run reported down, so the wait is paid once.
       this.#unknownSince.delete(run);
-      this.#down.set(node, incarnation);
+      this.#gone.add(run);
       return 'gone';
     }
     return 'unknown';
