@@ -98,7 +98,7 @@ it(`${STEPS} random join/leave/kill steps: never active twice, every ask settled
         activationTimeoutMs: 2000,
         askTimeoutMs: 2000,
         // Past the longest lag the test injects (200 ms): a node missing from a view that long is gone.
-        unknownOwnerMs: 1000,
+        unknownOwnerMs: 500,
       }),
     ]),
   );
