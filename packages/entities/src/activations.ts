@@ -139,18 +139,23 @@ export class Activations {
       phase: 'activating',
       epoch: 0,
       local: '',
-      buffer: [message],
-      lastUsed: Date.now(),
+      buffer: [],
+      lastUsed: 0,
       exclude,
       passivated: undefined,
     };
     this.#active.set(key, fresh);
     shard.entities.add(fresh);
-    // The common case, the shard owned here and no state to load: spawned in this turn, no await.
+    // The common case, the shard owned here and no state to load: spawned and handed the message in
+    // this turn, with no await and nothing buffered.
     const persisted = kind.persist && this.#options.storage !== undefined;
-    if (shard.epoch !== undefined && shard.releasing === undefined && !persisted)
+    if (shard.epoch !== undefined && shard.releasing === undefined && !persisted) {
       this.#spawn(fresh, shard.epoch);
-    else void this.#activate(fresh);
+      this.#host.deliver(fresh.local, message);
+      return;
+    }
+    fresh.buffer.push(message);
+    void this.#activate(fresh);
   }
 
   /**
@@ -165,6 +170,11 @@ export class Activations {
     if (s.claiming !== undefined) return false;
     await this.#giveUp(s, 'handoff');
     return true;
+  }
+
+  /** A member went down: the shards its run owned may be claimed without asking it. */
+  memberDown(addr: number, incarnation: string): void {
+    this.#shards.memberDown(addr, incarnation);
   }
 
   /** Membership changed: shards this node owns but no longer places here are handed off. */
@@ -305,10 +315,22 @@ export class Activations {
     }
   }
 
-  /** The member placement names for a shard in this node's view, leaving out `exclude`. */
+  /**
+   * The member placement names for a shard in this node's view, leaving out `exclude`. Without an
+   * exclusion the answer is kept on the shard until the members change: every message routed (on the
+   * sending node and on the host) asks it, and it only moves with the view.
+   */
   #placed(s: Shard, exclude?: number): Addr | undefined {
-    const candidates = hosts(this.#host.members(), s.kind.type).filter((m) => m.addr !== exclude);
-    return placement(s.kind.name, s.name, candidates)?.addr;
+    const version = this.#host.membersVersion;
+    if (exclude === undefined && s.placedAt === version) return s.placed;
+    let candidates = hosts(this.#host.members(), s.kind.type);
+    if (exclude !== undefined) candidates = candidates.filter((m) => m.addr !== exclude);
+    const placed = placement(s.kind.name, s.name, candidates)?.addr;
+    if (exclude === undefined) {
+      s.placed = placed;
+      s.placedAt = version;
+    }
+    return placed;
   }
 
   /** Passivates every activation of the shard here, then releases the shard's record. */
@@ -360,7 +382,10 @@ export class Activations {
     a.phase = 'active';
     a.lastUsed = Date.now();
     this.counters.activations++;
-    for (const m of a.buffer.splice(0)) this.#host.deliver(a.local, m);
+    if (a.buffer.length === 0) return;
+    const held = a.buffer;
+    a.buffer = [];
+    for (const m of held) this.#host.deliver(a.local, m);
   }
 
   #hold(a: Activation, message: LocalMessage): void {

@@ -42,12 +42,21 @@ const Counter = defineEntity({
 
 async function start(
   hosts: string[],
-  options: { idleMs?: number; storage?: EntityStorage } = {},
+  options: { idleMs?: number; storage?: EntityStorage; unknownOwnerMs?: number } = {},
 ): Promise<{ ents: Map<string, Entities>; storage: EntityStorage }> {
   const storage = options.storage ?? new MemoryStorage();
   const nodes = ['1.100.1', '1.1.1', ...hosts];
   const ents = new Map(
-    nodes.map((a) => [a, entities({ kinds: [Counter], storage, idleMs: options.idleMs ?? 0, retryMs: 10 })]),
+    nodes.map((a) => [
+      a,
+      entities({
+        kinds: [Counter],
+        storage,
+        idleMs: options.idleMs ?? 0,
+        retryMs: 10,
+        ...(options.unknownOwnerMs === undefined ? {} : { unknownOwnerMs: options.unknownOwnerMs }),
+      }),
+    ]),
   );
   cluster = await createTestCluster({
     nodes,
@@ -106,6 +115,21 @@ describe('entities', () => {
       `troupe/entities/counter/${shard}/claim/000000000001/${Addr.parse('1.3.1')}-${cluster!.node('1.3.1').incarnation}`,
       shardKey('s-0'),
     ]);
+  });
+
+  it('waits unknownOwnerMs before taking a shard whose record names a node its view never held', async () => {
+    // The record's node may have joined a moment ago, unseen yet: taking it for dead at once could
+    // activate the shard's entities twice. One no view ever holds is taken for gone after the wait.
+    const { ents } = await start(['1.3.1'], { unknownOwnerMs: 300 });
+    const ghost = { node: Addr.parse('1.3.9'), incarnation: 'ghost', epoch: 5, released: false };
+    await cluster!.node('1.1.1').kv.put(shardKey('u-1'), JSON.stringify(ghost));
+    const started = Date.now();
+    expect(await ents.get('1.1.1')!.entity(Counter, 'u-1').call.add(1)).toBe(1);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(300);
+    // The record is published in the background of the activation.
+    const published = async () => JSON.parse((await cluster!.node('1.1.1').kv.get(shardKey('u-1')))!);
+    await waitFor(async () => (await published()).epoch === 6, 2000, 'the next epoch published');
+    expect(await published()).toMatchObject({ node: Addr.parse('1.3.1'), epoch: 6, released: false });
   });
 
   it('passivates idle entities, saving their state, and reactivates them with it', async () => {

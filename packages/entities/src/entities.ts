@@ -73,7 +73,10 @@ export class Entities implements Extension, EntitiesCore {
     });
     this.#unhook.push(
       host.onMemberUp(() => activations.rebalance()),
-      host.onMemberDown(() => activations.rebalance()),
+      host.onMemberDown((member) => {
+        activations.memberDown(member.addr, member.incarnation);
+        activations.rebalance();
+      }),
       ownership.watch((kind, shard, record) => activations.fence(kind, shard, record)),
     );
     const idles = [this.options.idleMs, ...this.options.kinds.map((k) => k.idleMs ?? 0)].filter(

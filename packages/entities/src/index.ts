@@ -21,6 +21,7 @@ export {
   DEFAULT_IDLE_MS,
   DEFAULT_MAX_FORWARDS,
   DEFAULT_RETRY_MS,
+  DEFAULT_UNKNOWN_OWNER_MS,
   MAX_SHARDS,
 } from './options.js';
 export type { ClaimResult, OwnerRecord } from './ownership.js';

@@ -17,6 +17,12 @@ export interface EntitiesOptions {
   activationTimeoutMs?: number;
   /** Deadline of forwarded asks and of the control asks between nodes. Default 5000 ms. */
   askTimeoutMs?: number;
+  /**
+   * How long a shard record (or a rival claim) naming a node this node's view does not hold is taken
+   * for a view that lags behind a join, before that node is taken for gone and its shard claimed
+   * without asking it. Longer than the membership's view lag. Default 3000 ms.
+   */
+  unknownOwnerMs?: number;
   /** Messages held per entity while it activates or hands off. Default 10,000. */
   bufferLimit?: number;
   /** Times a message may be forwarded between nodes whose views disagree. Default 3. */
@@ -32,6 +38,7 @@ export const DEFAULT_IDLE_MS = 300_000;
 export const DEFAULT_RETRY_MS = 50;
 export const DEFAULT_ACTIVATION_TIMEOUT_MS = 10_000;
 export const DEFAULT_ENTITY_ASK_TIMEOUT_MS = 5000;
+export const DEFAULT_UNKNOWN_OWNER_MS = 3000;
 export const DEFAULT_BUFFER_LIMIT = 10_000;
 export const DEFAULT_MAX_FORWARDS = 3;
 /** More shards than this only multiplies ownership records: entities per shard would be about one. */
@@ -52,6 +59,7 @@ export function resolveEntitiesOptions(input: EntitiesOptions): ResolvedEntities
     retryMs: DEFAULT_RETRY_MS,
     activationTimeoutMs: DEFAULT_ACTIVATION_TIMEOUT_MS,
     askTimeoutMs: DEFAULT_ENTITY_ASK_TIMEOUT_MS,
+    unknownOwnerMs: DEFAULT_UNKNOWN_OWNER_MS,
     bufferLimit: DEFAULT_BUFFER_LIMIT,
     maxForwards: DEFAULT_MAX_FORWARDS,
     shards: DEFAULT_SHARDS,
@@ -70,6 +78,7 @@ export function resolveEntitiesOptions(input: EntitiesOptions): ResolvedEntities
   integer('retryMs', o.retryMs, 1);
   integer('activationTimeoutMs', o.activationTimeoutMs, 1);
   integer('askTimeoutMs', o.askTimeoutMs, 1);
+  integer('unknownOwnerMs', o.unknownOwnerMs, 0);
   integer('bufferLimit', o.bufferLimit, 1);
   integer('maxForwards', o.maxForwards, 0);
   integer('shards', o.shards, 1);

@@ -54,6 +54,25 @@ describe('Ownership', () => {
     expect(keys.filter((k) => k.includes('/claim/'))).toHaveLength(1);
   });
 
+  it('a claim of an epoch older than a claimed one loses, though publishing removed the older claims', async () => {
+    // A claimant whose read of the record predates a newer owner's publication must not win its stale
+    // epoch: the newer owner would be fenced by nobody and both would activate the shard's entities.
+    const kv = new MemoryKv();
+    const a = new Ownership(kv, { node: 1, incarnation: 'a' });
+    const b = new Ownership(kv, { node: 2, incarnation: 'b' });
+    await a.claim('k', 'x', 1);
+    await a.publish('k', 'x', 1);
+    expect((await a.claim('k', 'x', 2)).won).toBe(true);
+    await a.publish('k', 'x', 2);
+    expect(await b.claim('k', 'x', 1)).toEqual({
+      won: false,
+      epoch: 1,
+      rivals: [{ node: 1, incarnation: 'a' }],
+      newest: 2,
+    });
+    expect((await b.claim('k', 'x', 3)).won).toBe(true);
+  });
+
   it('reports owner changes to watchers and parses keys and records defensively', async () => {
     const kv = new MemoryKv();
     const a = new Ownership(kv, { node: 1, incarnation: 'a' });

@@ -57,8 +57,13 @@ export interface Claimant {
   incarnation: string;
 }
 
-/** The outcome of a claim: won at `epoch`, or lost to the `rivals` that claimed the same epoch. */
-export type ClaimResult = { won: true; epoch: number } | { won: false; epoch: number; rivals: Claimant[] };
+/**
+ * The outcome of a claim: won at `epoch`, or lost to the `rivals` that claimed the same epoch or a later
+ * one (`newest` the latest epoch claimed).
+ */
+export type ClaimResult =
+  | { won: true; epoch: number }
+  | { won: false; epoch: number; rivals: Claimant[]; newest: number };
 
 /**
  * The ownership protocol over a linearizable KV (the center's registry or etcd). To own an entity at
@@ -80,22 +85,34 @@ export class Ownership {
     return decodeOwner(await this.#kv.get(ownerKey(kind, id)));
   }
 
-  /** Claims epoch `epoch`; on a win the owner record follows (not awaited by the caller's activation). */
+  /**
+   * Claims epoch `epoch`; on a win the owner record follows (not awaited by the caller's activation).
+   * The claim lists every epoch's claims, not only its own: a claimant whose read of the record was
+   * older than a later epoch's publication (which removed the claims of earlier epochs) would otherwise
+   * find its stale epoch free and win it under the newer owner.
+   */
   async claim(kind: string, id: string, epoch: number): Promise<ClaimResult> {
-    const prefix = claimPrefix(kind, id, epoch);
-    const mine = `${prefix}${this.#self.node}-${this.#self.incarnation}`;
+    const all = `${base(kind, id)}claim/`;
+    const mine = `${claimPrefix(kind, id, epoch)}${this.#self.node}-${this.#self.incarnation}`;
     await this.#kv.put(mine, '1');
-    const claims = await this.#kv.list(prefix);
-    if (claims.length === 1 && claims[0]!.key === mine) return { won: true, epoch };
-    await this.#kv.delete(mine);
+    const claims = await this.#kv.list(all);
     const rivals: Claimant[] = [];
+    let newest = epoch;
     for (const c of claims) {
       if (c.key === mine) continue;
-      const who = c.key.slice(prefix.length);
+      // `<12-digit epoch>/<node>-<incarnation>`; claims of earlier epochs are history, not rivals.
+      const rest = c.key.slice(all.length);
+      const slash = rest.indexOf('/');
+      const at = Number(rest.slice(0, slash));
+      if (!(at >= epoch)) continue;
+      newest = Math.max(newest, at);
+      const who = rest.slice(slash + 1);
       const dash = who.indexOf('-');
       rivals.push({ node: Number(who.slice(0, dash)), incarnation: who.slice(dash + 1) });
     }
-    return { won: false, epoch, rivals };
+    if (rivals.length === 0) return { won: true, epoch };
+    await this.#kv.delete(mine);
+    return { won: false, epoch, rivals, newest };
   }
 
   /** Publishes this node as the owner at `epoch` and drops the claims of earlier epochs. */

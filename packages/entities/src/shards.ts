@@ -36,6 +36,10 @@ export interface Shard {
   nextEpoch: number;
   /** The activations of the shard on this node, in any phase. */
   readonly entities: Set<Activation>;
+  /** The member placement named for the shard at `placedAt` (the host's `membersVersion`). */
+  placed: Addr | undefined;
+  /** The members version `placed` was computed at; -1 before the first time. */
+  placedAt: number;
 }
 
 /** How the claims reach other members: asking a live owner to release a shard. */
@@ -54,7 +58,15 @@ export class Shards {
   readonly #options: ResolvedEntitiesOptions;
   readonly #askRelease: ReleaseAsker;
   readonly #counters: { contested: number };
-  readonly #shards = new Map<string, Shard>();
+  /**
+   * Runs (`node/incarnation`) reported down, or unknown past `unknownOwnerMs`: gone for certain, unlike
+   * a node the view does not hold yet. One short string per run this node met, never pruned.
+   */
+  readonly #gone = new Set<string>();
+  /** When a record or a rival first named a run this node's view does not hold (`node/incarnation`). */
+  readonly #unknownSince = new Map<string, number>();
+  /** Each kind's shards by number, made on first use (no key string per message). */
+  readonly #shards = new Map<string, Array<Shard | undefined>>();
   /** Set when the node stops: a claim won from then on is released at once. */
   closed = false;
 
@@ -76,8 +88,12 @@ export class Shards {
   /** The shard entity `id` of `kind` belongs to (made on first use). */
   of(kind: EntityKind, id: string): Shard {
     const shard = shardOf(id, this.#options.shards);
-    const key = `${kind.name}/${shard}`;
-    let s = this.#shards.get(key);
+    let shards = this.#shards.get(kind.name);
+    if (shards === undefined) {
+      shards = new Array<Shard | undefined>(this.#options.shards);
+      this.#shards.set(kind.name, shards);
+    }
+    let s = shards[shard];
     if (s === undefined) {
       s = {
         kind,
@@ -88,26 +104,37 @@ export class Shards {
         releasing: undefined,
         nextEpoch: 1,
         entities: new Set(),
+        placed: undefined,
+        placedAt: -1,
       };
-      this.#shards.set(key, s);
+      shards[shard] = s;
     }
     return s;
   }
 
   /** The shard named `name` of `kind`, when this node has one. */
   get(kind: string, name: string): Shard | undefined {
-    return this.#shards.get(`${kind}/${name}`);
+    const shard = Number(name);
+    // Only a shard's canonical name (`String(shard)`) names it: "01" or "1.0" from a peer name none.
+    return String(shard) === name ? this.#shards.get(kind)?.[shard] : undefined;
+  }
+
+  /** Every shard this node has met. */
+  *#all(): Iterable<Shard> {
+    for (const shards of this.#shards.values()) for (const s of shards) if (s !== undefined) yield s;
   }
 
   /** Shards this node owns now. */
   owned(): Shard[] {
-    return [...this.#shards.values()].filter((s) => s.epoch !== undefined);
+    const out: Shard[] = [];
+    for (const s of this.#all()) if (s.epoch !== undefined) out.push(s);
+    return out;
   }
 
   /** Claims in flight (a stopping node waits for them, then gives up what they won). */
   claims(): Promise<unknown>[] {
     const out: Promise<unknown>[] = [];
-    for (const s of this.#shards.values()) if (s.claiming !== undefined) out.push(s.claiming);
+    for (const s of this.#all()) if (s.claiming !== undefined) out.push(s.claiming);
     return out;
   }
 
@@ -155,20 +182,29 @@ export class Shards {
     return true;
   }
 
+  /** A member went down: records naming that run need no release. */
+  memberDown(addr: number, incarnation: string): void {
+    this.#gone.add(`${addr}/${incarnation}`);
+  }
+
   async #claim(s: Shard): Promise<number | undefined> {
     const kind = s.kind.name;
     const record = await this.#ownership.read(kind, s.name);
-    if (record !== undefined && !record.released && this.#heldElsewhere(record)) {
-      const released = await this.#askRelease(record.node as Addr, s);
-      if (!released) return undefined;
+    if (record !== undefined && !record.released && !this.#isSelf(record)) {
+      const owner = this.#liveness(record.node, record.incarnation);
+      // An owner this node's view does not hold yet may have just joined and claimed: wait for the view.
+      if (owner === 'unknown') return undefined;
+      if (owner === 'alive' && !(await this.#askRelease(record.node as Addr, s))) return undefined;
     }
     const epoch = Math.max((record?.epoch ?? 0) + 1, s.nextEpoch);
     const claim = await this.#ownership.claim(kind, s.name, epoch);
     if (!claim.won) {
       this.#counters.contested++;
-      // Rivals that are gone will never publish or withdraw: their epoch is skipped. A live rival is
+      // Rivals that are gone will never publish or withdraw: their epochs are skipped. A live rival is
       // waited for (it publishes if it won, withdraws if it lost).
-      if (claim.rivals.every((r) => !this.#alive(r.node, r.incarnation))) s.nextEpoch = epoch + 1;
+      // Every rival is looked at (no short cut), so the waits on unknown ones run side by side.
+      const rivals = claim.rivals.map((r) => this.#liveness(r.node, r.incarnation));
+      if (rivals.every((r) => r === 'gone')) s.nextEpoch = claim.newest + 1;
       return undefined;
     }
     s.nextEpoch = epoch + 1;
@@ -184,17 +220,37 @@ export class Shards {
     return epoch;
   }
 
-  /** Whether a record names a live owner other than this run of this node. */
-  #heldElsewhere(record: OwnerRecord): boolean {
-    if (record.node === this.#host.addr && record.incarnation === this.#host.incarnation) return false;
-    return this.#alive(record.node, record.incarnation);
+  /**
+   * What this node knows of a run of a node: `alive` (this run, or a live member of that incarnation),
+   * `gone` (another run of this node, a member reported down or restarted with a new incarnation, or a
+   * node the view has not held for `unknownOwnerMs`), or `unknown`: a node the view does not hold may
+   * have joined a moment ago (views lag), and taking it for gone would let two runs own one shard.
+   */
+  #liveness(node: number, incarnation: string): 'alive' | 'gone' | 'unknown' {
+    if (node === this.#host.addr) return incarnation === this.#host.incarnation ? 'alive' : 'gone';
+    const member = this.#host.members().find((m) => m.addr === node);
+    const run = `${node}/${incarnation}`;
+    if (member !== undefined) {
+      this.#unknownSince.delete(run);
+      if (member.incarnation !== incarnation) return 'gone';
+      return this.#host.isAlive(member.addr) ? 'alive' : 'gone';
+    }
+    if (this.#gone.has(run)) return 'gone';
+    const now = Date.now();
+    const since = this.#unknownSince.get(run);
+    if (since === undefined) this.#unknownSince.set(run, now);
+    else if (now - since >= this.#options.unknownOwnerMs) {
+      // Gone for good: remembered as a run reported down, so the wait is paid once.
+      this.#unknownSince.delete(run);
+      this.#gone.add(run);
+      return 'gone';
+    }
+    return 'unknown';
   }
 
-  /** Whether that run of that node is a live member in this node's view. */
-  #alive(node: number, incarnation: string): boolean {
-    if (node === this.#host.addr) return incarnation === this.#host.incarnation;
-    const member = this.#host.members().find((m) => m.addr === node);
-    return member !== undefined && member.incarnation === incarnation && this.#host.isAlive(member.addr);
+  /** Whether a record names this run of this node (which never asks itself to release). */
+  #isSelf(record: OwnerRecord): boolean {
+    return record.node === this.#host.addr && record.incarnation === this.#host.incarnation;
   }
 
   #label(s: Shard): string {

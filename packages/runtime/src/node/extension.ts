@@ -134,6 +134,11 @@ export interface ExtensionHost {
   // ---- cluster
   /** Members this node sees and considers alive, itself included. */
   members(filter?: MemberFilter): MemberRecord[];
+  /**
+   * Moves whenever `members()` may answer differently (a record or a liveness changed): what an
+   * extension derives from the members (placement) stays valid while it reads the same.
+   */
+  readonly membersVersion: number;
   /** An available member of `type`; throws `NoMemberError`. Observers are never picked. */
   pick(type: number, strategy?: PickStrategy): MemberRecord;
   /** Whether `addr` is a live member. */

@@ -106,6 +106,9 @@ class Host implements ExtensionHost {
   members(filter?: MemberFilter): MemberRecord[] {
     return this.#core.members(filter);
   }
+  get membersVersion(): number {
+    return this.#core.table.version;
+  }
   pick(type: number, strategy?: PickStrategy): MemberRecord {
     return this.#core.pick(type, strategy);
   }
