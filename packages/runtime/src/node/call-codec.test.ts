@@ -40,6 +40,32 @@ describe('call codec', () => {
     expect(head.sender).toBe('session-1');
   });
 
+  it('caches no head for targets used once, and caches one from its second use', () => {
+    const w = new CallWriter();
+    const reader = new CallReader();
+    for (let i = 0; i < 1000; i++) {
+      const bytes = Buffer.from(w.head(i, `counter/e-${i}`, 'echo', undefined));
+      const head = blank();
+      reader.read(bytes, 0, bytes.length, true, head);
+      expect([head.askId, head.target, head.handler, head.sender]).toEqual([
+        i,
+        `counter/e-${i}`,
+        'echo',
+        undefined,
+      ]);
+    }
+    expect(w.cachedHeads).toBe(0);
+    w.head(7, 'counter/e-7', 'echo', 'me');
+    expect(w.cachedHeads).toBe(1);
+    const bytes = Buffer.from(w.head(8, 'counter/e-7', 'echo', 'me'));
+    const head = blank();
+    reader.read(bytes, 0, bytes.length, true, head);
+    expect([head.askId, head.target, head.sender]).toEqual([8, 'counter/e-7', 'me']);
+    // A name of 255 bytes fits; one of 256 is refused, written straight or cached.
+    expect(() => w.head(1, 'é'.repeat(128), 'h', undefined)).toThrow(ProtocolError);
+    expect(w.head(1, 'a'.repeat(255), 'h', 'b'.repeat(255)).length).toBe(4 + 256 + 2 + 256);
+  });
+
   it('decodes an empty argument as undefined', () => {
     expect(decodeArg(0, Buffer.alloc(4), 4)).toBeUndefined();
   });

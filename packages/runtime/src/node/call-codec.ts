@@ -31,7 +31,10 @@ export class CallWriter {
   /** Whole Tell heads by target, then handler, then sender ('' for none). */
   private readonly heads = new Map<string, Map<string, Map<string, Buffer>>>();
   private headCount = 0;
-  private scratch = Buffer.allocUnsafe(256);
+  /** Targets seen once: a head is cached from its target's second use (entities' names are mostly used once). */
+  private readonly seen = new Set<string>();
+  /** Room for the largest head: an ask id and three names of 255 bytes with their lengths. */
+  private scratch = Buffer.allocUnsafe(4 + 3 * (1 + MAX_NAME));
 
   /** The str8 encoding of a name, cached. Throws `ProtocolError` past 255 bytes. */
   private name(text: string): Buffer {
@@ -87,16 +90,47 @@ export class CallWriter {
     return head;
   }
 
-  /** The head of a Tell (`askId` < 0) or an Ask; an Ask's is a view valid until the next call. */
+  /**
+   * The head of a Tell (`askId` < 0) or an Ask; a view valid until the next call. A head is cached from
+   * its target's second use on: a name used once (a fresh entity's, a session's first call) is written
+   * straight into the scratch buffer, so it costs no cache entries (three maps and buffers per target).
+   */
   head(askId: number, target: string, handler: string, sender: string | undefined): Uint8Array {
-    const tell = this.tellHead(target, handler, sender);
+    const tell =
+      this.heads
+        .get(target)
+        ?.get(handler)
+        ?.get(sender ?? '') ?? this.admit(target, handler, sender);
+    if (tell === undefined) return this.write(askId, target, handler, sender);
     if (askId < 0) return tell;
     const size = 4 + tell.length;
-    if (size > this.scratch.length) this.scratch = Buffer.allocUnsafe(size * 2);
     const buf = this.scratch;
     buf.writeUInt32BE(askId, 0);
     buf.set(tell, 4);
     return buf.subarray(0, size);
+  }
+
+  /** The cached Tell head for a target seen before; undefined (and the target remembered) for a new one. */
+  private admit(target: string, handler: string, sender: string | undefined): Buffer | undefined {
+    if (this.seen.has(target)) return this.tellHead(target, handler, sender);
+    if (this.seen.size >= CACHE_LIMIT) this.seen.clear();
+    this.seen.add(target);
+    return undefined;
+  }
+
+  /** Writes a head into the scratch buffer, caching nothing. */
+  private write(askId: number, target: string, handler: string, sender: string | undefined): Uint8Array {
+    const buf = this.scratch;
+    let off = 0;
+    if (askId >= 0) {
+      buf.writeUInt32BE(askId, 0);
+      off = 4;
+    }
+    off = writeName(buf, off, target);
+    off = writeName(buf, off, handler);
+    if (sender === undefined) buf[off++] = 0;
+    else off = writeName(buf, off, sender);
+    return buf.subarray(0, off);
   }
 
   /** The head of a Reply; a view valid until the next call. */
@@ -106,6 +140,16 @@ export class CallWriter {
     buf[4] = status;
     return buf.subarray(0, 5);
   }
+}
+
+/** Writes `text` as a str8 at `off` (room for 255 bytes is there); returns the offset after it. Throws past 255 bytes. */
+function writeName(buf: Buffer, off: number, text: string): number {
+  // A UTF-16 unit is at most 3 bytes of UTF-8: short names need no measuring.
+  if (text.length * 3 > MAX_NAME && Buffer.byteLength(text, 'utf8') > MAX_NAME)
+    throw new ProtocolError(`name "${text.slice(0, 40)}…" is over ${MAX_NAME} bytes`);
+  const n = buf.write(text, off + 1, 'utf8');
+  buf[off] = n;
+  return off + 1 + n;
 }
 
 /** Decodes an argument or value in `data[at, end)`; throws `DecodeError` on bad msgpack. */
