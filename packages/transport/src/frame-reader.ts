@@ -5,8 +5,8 @@ import { DEFAULT_MAX_FRAME_SIZE, type FrameSink, frameSizeAt, HEADER_SIZE, scanF
 /** Default largest read buffer: a bulk link's reads land in buffers of up to this size. */
 export const DEFAULT_READ_BUFFER_SIZE = 1024 * 1024;
 /**
- * Smallest read buffer of an authenticated link: a quiet link's buffers shrink back to it. (Before the
- * handshake completes, buffers hold four of the small frames allowed then.)
+ * Smallest read buffer of an authenticated link: buffers filled by slow traffic shrink back to it.
+ * (Before the handshake completes, buffers hold four of the small frames allowed then.)
  */
 export const MIN_READ_BUFFER_SIZE = 64 * 1024;
 /**
@@ -26,8 +26,8 @@ const EMPTY = Buffer.alloc(0);
  * moves, with the part of it already read, into the next one: the only copy, kept to a few header
  * bytes for frames up to the reserve by reading a buffer's last stretch only up to a frame's end.
  * Buffers grow (doubling, up to `maxBufferSize`) while reads fill them as fast as they are offered,
- * and shrink back while they do not, so a quiet link holds a small one. No I/O here: the caller wires
- * `next` and `filled` to the socket.
+ * and halve as slower traffic fills them, so a link that carries little holds a small one. No I/O
+ * here: the caller wires `next` and `filled` to the socket.
  */
 export class FrameReader {
   /** Largest frame accepted, header included; writable, as `FrameDecoder.maxFrameSize`. */

@@ -81,7 +81,15 @@ export function adoptSocket(opts: ResolvedOptions, socket: net.Socket, into: Rea
   if (opts.tls !== undefined || handle == null) return { socket, readsInto: false };
   accepted._handle = null;
   socket.destroy();
-  const options = { handle, readable: true, writable: true, onread: into } as net.SocketConstructorOpts;
+  // The high-water mark the server gave the accepted socket (it also bounds the write side).
+  const hwm = opts.readHighWaterMark === undefined ? {} : { highWaterMark: opts.readHighWaterMark };
+  const options: net.SocketConstructorOpts & net.ConnectOpts & { handle: object; highWaterMark?: number } = {
+    handle,
+    readable: true,
+    writable: true,
+    onread: into,
+    ...hwm,
+  };
   return { socket: new net.Socket(options), readsInto: true };
 }
 
