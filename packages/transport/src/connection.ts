@@ -117,7 +117,7 @@ export class Connection {
     this.peerMaxFrameSize = opts.maxFrameSize;
     // Until the peer is authenticated it may send only small frames: it cannot make us buffer or decode much.
     const reader = new FrameReader(this.onFrame, opts.maxHandshakeFrameSize, opts.readBufferSize);
-    const opened = open({ buffer: () => reader.next(), callback: this.onRead });
+    const opened = open({ buffer: () => reader.next(), callback: (n: number) => this.onRead(reader, n) });
     const socket = opened.socket;
     this.socket = socket;
     if (opened.readsInto) {
@@ -293,15 +293,16 @@ export class Connection {
   };
 
   /** `n` bytes were read into the reader's buffer (plain TCP). */
-  private readonly onRead = (n: number): boolean => {
+  private onRead(reader: FrameReader, n: number): boolean {
     this.received(n);
     try {
-      (this.input as FrameReader).filled(n);
+      reader.filled(n);
     } catch (err) {
       this.malformed(err as Error);
     }
+    // Never `false` (which would pause the socket): pausing is the link's call, through `pause()`.
     return true;
-  };
+  }
 
   /** A chunk arrived as a 'data' event (TLS). */
   private onData(decoder: FrameDecoder, chunk: Buffer): void {
