@@ -77,6 +77,14 @@ describe('FrameReader', () => {
     expect(reads).toBeLessThan(70);
   });
 
+  it('keeps small frames in 64 KiB buffers however fast they come', () => {
+    const small = Buffer.concat(framesOf(Array.from({ length: 30_000 }, () => 100)));
+    const { reader, got } = collect();
+    play(reader, small, () => Number.MAX_SAFE_INTEGER);
+    expect(got.length).toBe(30_000);
+    expect(reader.bufferSize).toBe(MIN_READ_BUFFER_SIZE);
+  });
+
   it('shrinks back to the smallest buffer while reads come in small', () => {
     const bulk = Buffer.concat(framesOf(Array.from({ length: 100 }, () => 64 * 1024)));
     const { reader } = collect();

@@ -1,6 +1,13 @@
 // Frame reading into buffers of our own: the socket reads straight into them and frames go on as views.
 import { ProtocolError, TruncatedFrameError } from './errors.js';
-import { DEFAULT_MAX_FRAME_SIZE, type FrameSink, frameSizeAt, HEADER_SIZE, scanFrames } from './frame.js';
+import {
+  DEFAULT_MAX_FRAME_SIZE,
+  type Frame,
+  type FrameSink,
+  frameSizeAt,
+  HEADER_SIZE,
+  scanFrames,
+} from './frame.js';
 
 /** Default largest read buffer: a bulk link's reads land in buffers of up to this size. */
 export const DEFAULT_READ_BUFFER_SIZE = 1024 * 1024;
@@ -14,6 +21,11 @@ export const MIN_READ_BUFFER_SIZE = 64 * 1024;
  * the end of the frame in progress, so the next buffer starts on a frame boundary and nothing is copied.
  */
 const MAX_RESERVE = 128 * 1024;
+/**
+ * Frames of at least this size are bulk (a stream's data): buffers grow only for links whose bytes are
+ * mostly bulk frames. Small frames gain nothing from larger reads, and stay in 64 KiB buffers.
+ */
+const BULK_FRAME = 8 * 1024;
 const EMPTY = Buffer.alloc(0);
 
 /**
@@ -25,9 +37,10 @@ const EMPTY = Buffer.alloc(0);
  * a buffer is full the reader takes a fresh one. A frame that cannot finish in the current buffer
  * moves, with the part of it already read, into the next one: the only copy, kept to a few header
  * bytes for frames up to the reserve by reading a buffer's last stretch only up to a frame's end.
- * Buffers grow (doubling, up to `maxBufferSize`) while reads fill them as fast as they are offered,
- * and halve as slower traffic fills them, so a link that carries little holds a small one. No I/O
- * here: the caller wires `next` and `filled` to the socket.
+ * Buffers grow (doubling, up to `maxBufferSize`) while reads fill them as fast as they are offered
+ * and the bytes are mostly large frames (bulk), and halve otherwise, so a link that carries little,
+ * or carries small frames, holds a 64 KiB one. No I/O here: the caller wires `next` and `filled` to
+ * the socket.
  */
 export class FrameReader {
   /** Largest frame accepted, header included; writable, as `FrameDecoder.maxFrameSize`. */
@@ -42,8 +55,10 @@ export class FrameReader {
   #end = 0;
   /** The next read lands in `[#end, #limit)`. */
   #limit = 0;
-  /** A read of this buffer filled a large room it was given: the peer sends faster than we read. */
+  /** A read of this buffer filled all the room it was given: the peer sends as fast as we read. */
   #saturated = false;
+  /** Bytes of bulk frames scanned out of this buffer. */
+  #bulkBytes = 0;
   #failed = false;
   #carried = 0;
 
@@ -84,12 +99,11 @@ export class FrameReader {
    */
   filled(n: number): void {
     if (this.#failed) throw new ProtocolError('reader already failed');
-    // A read that filled a large room (a quarter of the buffer or more) had more waiting: bulk traffic.
-    const room = this.#limit - this.#end;
-    if (n === room && room >= this.#buf.length >>> 2) this.#saturated = true;
+    // A read that filled all the room it had may have had more waiting.
+    if (n === this.#limit - this.#end) this.#saturated = true;
     this.#end += n;
     try {
-      this.#start = scanFrames(this.#buf, this.#start, this.#end, this, this.#sink);
+      this.#start = scanFrames(this.#buf, this.#start, this.#end, this, this.#deliver);
     } catch (err) {
       this.#failed = true;
       throw err;
@@ -105,6 +119,12 @@ export class FrameReader {
     this.#start = this.#end;
     throw new TruncatedFrameError(need - have);
   }
+
+  readonly #deliver = (frame: Frame): void => {
+    const size = frame.bodyEnd - frame.bodyStart;
+    if (size >= BULK_FRAME) this.#bulkBytes += size;
+    this.#sink(frame);
+  };
 
   /** Chooses where the next read lands, taking a fresh buffer when this one has no room left for it. */
   #plan(): void {
@@ -136,7 +156,8 @@ export class FrameReader {
   /** Moves to a fresh buffer, big enough for a frame of `size` whose first bytes are carried over. */
   #renew(size: number): void {
     const old = this.#buf;
-    const grown = this.#saturated ? old.length * 2 : old.length >>> 1;
+    const bulk = this.#saturated && this.#bulkBytes * 2 >= this.#end;
+    const grown = bulk ? old.length * 2 : old.length >>> 1;
     // Before the peer is authenticated its frames are small, and so is what it can make us allocate.
     const floor = Math.min(MIN_READ_BUFFER_SIZE, 4 * this.maxFrameSize);
     const length = Math.max(Math.min(grown, this.#maxBufferSize), floor, size);
@@ -147,6 +168,7 @@ export class FrameReader {
     this.#start = 0;
     this.#end = partial;
     this.#saturated = false;
+    this.#bulkBytes = 0;
     const free = this.#free();
     this.#limit = Math.max(size, free);
   }
