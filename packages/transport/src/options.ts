@@ -107,9 +107,9 @@ export interface TransportOptions {
   readHighWaterMark?: number;
   /**
    * Largest buffer a plain TCP link reads into (TLS links read as Node hands them data). Reads land in
-   * buffers of the link's own, from 64 KiB growing to this while the peer sends in bulk, and frames are
-   * handed on as views of them: a receiver that keeps a view (a stream reader keeping a chunk) keeps
-   * that buffer alive. Default 1 MiB; at least 64 KiB.
+   * buffers of the link's own, from 64 KiB growing to this while the peer sends large frames in bulk,
+   * and frames are handed on as views of them: a receiver that keeps a view (a stream reader keeping a
+   * chunk) keeps that buffer alive. Default 1 MiB; at least 64 KiB.
    */
   readBufferSize?: number;
   /** Bytes queued for one socket before `send` throws `OutboundBufferFullError`. Default 64 MiB. */
