@@ -81,7 +81,7 @@ export function meteredSide(
 }
 
 /** Waits until a counter's count holds still for two polls 50 ms apart (at most 10 s). */
-async function settle(counter: WorkerHandle): Promise<void> {
+export async function settle(counter: WorkerHandle): Promise<void> {
   let last = -1;
   let still = 0;
   const deadline = performance.now() + 10_000;

@@ -5,9 +5,11 @@ import { Addr } from './addr.js';
 import { BatchWriter } from './batch-writer.js';
 import { HandshakeError, ProtocolError } from './errors.js';
 import { type Frame, FrameDecoder, FrameKind } from './frame.js';
+import { FrameReader } from './frame-reader.js';
 import { type Reject, RejectCode, type Role, rejectFrame } from './handshake.js';
 import { HandshakeMachine, type HandshakeStep } from './handshake-machine.js';
 import type { Link } from './link.js';
+import type { SocketOpener } from './listener.js';
 import type { ResolvedOptions } from './options.js';
 import type { OutBuffer } from './outbuf.js';
 
@@ -96,7 +98,9 @@ export class Connection {
   /** A refused handshake whose socket waits (unread) for the peer to close: nothing left to deliver. */
   lingering = false;
 
-  private readonly decoder: FrameDecoder;
+  readonly socket: Socket;
+  /** Frames out of the socket's bytes: read into our buffers (plain TCP), or decoded from 'data' chunks (TLS). */
+  private readonly input: FrameDecoder | FrameReader;
   private machine: HandshakeMachine | null;
   private peerIsHarbor = false;
   private timer: NodeJS.Timeout | null = null;
@@ -104,7 +108,7 @@ export class Connection {
 
   constructor(
     private readonly host: ConnectionHost,
-    readonly socket: Socket,
+    open: SocketOpener,
     readonly role: Role,
     /** The address a dialer dialled. */
     readonly dialled?: Addr,
@@ -114,12 +118,21 @@ export class Connection {
     const opts = host.opts;
     this.peerMaxFrameSize = opts.maxFrameSize;
     // Until the peer is authenticated it may send only small frames: it cannot make us buffer or decode much.
-    this.decoder = new FrameDecoder(this.onFrame, opts.maxHandshakeFrameSize);
+    const reader = new FrameReader(this.onFrame, opts.maxHandshakeFrameSize, opts.readBufferSize);
+    const opened = open({ buffer: () => reader.next(), callback: (n: number) => this.onRead(reader, n) });
+    const socket = opened.socket;
+    this.socket = socket;
+    if (opened.readsInto) {
+      this.input = reader;
+    } else {
+      const decoder = new FrameDecoder(this.onFrame, opts.maxHandshakeFrameSize);
+      this.input = decoder;
+      socket.on('data', (chunk: Buffer) => this.onData(decoder, chunk));
+    }
     this.machine = new HandshakeMachine(opts, role, dialled);
     this.state = role === 'dialer' ? 'connecting' : 'handshake';
     this.writer = new BatchWriter(socket, host.counters, this.traffic, () => host.written(this));
     socket.setNoDelay(true);
-    socket.on('data', this.onData);
     socket.on('drain', this.onDrain);
     socket.on('end', this.onEnd);
     socket.on('error', this.onError);
@@ -281,23 +294,45 @@ export class Connection {
     this.arm(this.host.opts.handshakeTimeoutMs, 'handshake');
   };
 
-  private readonly onData = (chunk: Buffer): void => {
-    // A blackholed link (fault injection) hears nothing: its silence is judged like a partition's.
-    if (this.link === null || !this.link.blackholed) this.lastReceived = now();
-    this.host.counters.bytesIn += chunk.length;
-    this.traffic.bytesIn += chunk.length;
+  /** `n` bytes were read into the reader's buffer (plain TCP). */
+  private onRead(reader: FrameReader, n: number): boolean {
+    this.received(n);
     try {
-      this.decoder.push(chunk);
+      reader.filled(n);
       this.host.afterChunk();
     } catch (err) {
-      const e = err as Error;
-      if (this.state === 'handshake') {
-        this.refuse({ code: RejectCode.Protocol, reason: e.message });
-      } else {
-        this.close(`protocol error: ${e.message}`, 'abort', e);
-      }
+      this.malformed(err as Error);
     }
-  };
+    // Never `false` (which would pause the socket): pausing is the link's call, through `pause()`.
+    return true;
+  }
+
+  /** A chunk arrived as a 'data' event (TLS). */
+  private onData(decoder: FrameDecoder, chunk: Buffer): void {
+    this.received(chunk.length);
+    try {
+      decoder.push(chunk);
+      this.host.afterChunk();
+    } catch (err) {
+      this.malformed(err as Error);
+    }
+  }
+
+  private received(bytes: number): void {
+    // A blackholed link (fault injection) hears nothing: its silence is judged like a partition's.
+    if (this.link === null || !this.link.blackholed) this.lastReceived = now();
+    this.host.counters.bytesIn += bytes;
+    this.traffic.bytesIn += bytes;
+  }
+
+  /** The byte stream broke the framing (or a frame's handling threw): the connection ends with the reason. */
+  private malformed(e: Error): void {
+    if (this.state === 'handshake') {
+      this.refuse({ code: RejectCode.Protocol, reason: e.message });
+    } else {
+      this.close(`protocol error: ${e.message}`, 'abort', e);
+    }
+  }
 
   private readonly onFrame = (frame: Frame): void => {
     const state = this.state;
@@ -394,7 +429,7 @@ export class Connection {
     this.state = 'up';
     this.machine = null;
     this.disarm();
-    this.decoder.maxFrameSize = this.host.opts.maxFrameSize;
+    this.input.maxFrameSize = this.host.opts.maxFrameSize;
     this.peerIsHarbor = Addr.isHarbor(this.peer!);
     this.lastReceived = now();
     this.upSince = Date.now();
@@ -423,7 +458,7 @@ export class Connection {
     this.state = 'closed';
     this.disarm();
     try {
-      this.decoder.end();
+      this.input.end();
     } catch {
       // A partial frame at the end of a dead stream is already accounted for by the close.
     }

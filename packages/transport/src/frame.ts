@@ -112,7 +112,7 @@ function u32(buf: Buffer, at: number): number {
 }
 
 /** A frame read in place: header fields eagerly, `body` and `raw` as views made on demand. */
-class DecodedFrame implements Frame {
+export class DecodedFrame implements Frame {
   readonly kind: number;
   readonly flags: number;
   readonly hops: number;
@@ -149,6 +149,43 @@ class DecodedFrame implements Frame {
 
 /** Receives decoded frames. */
 export type FrameSink = (frame: Frame) => void;
+
+/** The frame-size limit a scan checks, read again before every frame (a link raises it mid-chunk). */
+export interface FrameLimit {
+  readonly maxFrameSize: number;
+}
+
+/**
+ * Hands every complete frame of `buf[from, to)` to `sink`, in order, and returns where the first
+ * incomplete frame starts (`to` when none is). Throws `ProtocolError` for a length shorter than the
+ * header and `FrameTooLargeError` past the limit, as soon as the length field is readable.
+ */
+export function scanFrames(
+  buf: Buffer,
+  from: number,
+  to: number,
+  limit: FrameLimit,
+  sink: FrameSink,
+): number {
+  let off = from;
+  while (to - off >= 4) {
+    const declared = u32(buf, off);
+    const size = declared + 4;
+    if (declared < AFTER_LENGTH) {
+      throw new ProtocolError(`frame declares length ${declared}, shorter than its header`);
+    }
+    if (size > limit.maxFrameSize) throw new FrameTooLargeError(size, limit.maxFrameSize);
+    if (to - off < size) break;
+    sink(new DecodedFrame(buf, off, size));
+    off += size;
+  }
+  return off;
+}
+
+/** The size of the frame at `buf[at]` (header included), read from its length field (4 bytes needed). */
+export function frameSizeAt(buf: Buffer, at: number): number {
+  return u32(buf, at) + 4;
+}
 
 /**
  * Incremental decoder: `push` any chunking of the byte stream; complete frames go to the sink in order.
@@ -188,22 +225,13 @@ export class FrameDecoder {
       this.parts = [];
       this.partsLength = 0;
     }
-    let off = 0;
     const len = buf.length;
-    while (len - off >= 4) {
-      const declared = u32(buf, off);
-      const size = declared + 4;
-      if (declared < AFTER_LENGTH) {
-        this.failed = true;
-        throw new ProtocolError(`frame declares length ${declared}, shorter than its header`);
-      }
-      if (size > this.maxFrameSize) {
-        this.failed = true;
-        throw new FrameTooLargeError(size, this.maxFrameSize);
-      }
-      if (len - off < size) break;
-      this.sink(new DecodedFrame(buf, off, size));
-      off += size;
+    let off: number;
+    try {
+      off = scanFrames(buf, 0, len, this, this.sink);
+    } catch (err) {
+      this.failed = true;
+      throw err;
     }
     if (off < len) {
       const rest = buf.subarray(off);

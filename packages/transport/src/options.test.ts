@@ -27,6 +27,7 @@ describe('transport options', () => {
       reconnectBaseMs: 50,
       reconnectMaxMs: 2000,
       maxOutboundBytes: 64 * 1024 * 1024,
+      readBufferSize: 1024 * 1024,
     });
     expect(Object.isFrozen(o)).toBe(true);
     expect(resolveOptions({ ...base, downTimeoutMs: 400 })).toMatchObject({
@@ -49,6 +50,8 @@ describe('transport options', () => {
     [{ maxFrameSize: 10 }, 'maxFrameSize'],
     [{ maxFrameSize: 1024, maxOutboundBytes: 512 }, 'maxOutboundBytes'],
     [{ listen: { port: 70000 } }, 'listen.port'],
+    [{ readBufferSize: 1000 }, 'readBufferSize'],
+    [{ readBufferSize: 100_000.5 }, 'readBufferSize'],
   ])('refuses %j naming %s', (over, property) => {
     expect(() => resolveOptions({ ...base, ...(over as Partial<TransportOptions>) })).toThrow(OptionError);
     expect(() => resolveOptions({ ...base, ...(over as Partial<TransportOptions>) })).toThrow(

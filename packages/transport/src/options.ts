@@ -4,6 +4,7 @@ import { type Logger, pino } from 'pino';
 import { Addr } from './addr.js';
 import { OptionError } from './errors.js';
 import { DEFAULT_MAX_FRAME_SIZE, HEADER_SIZE } from './frame.js';
+import { DEFAULT_READ_BUFFER_SIZE, MIN_READ_BUFFER_SIZE } from './frame-reader.js';
 
 /** Frames that may wait for a link to come up. */
 export const DEFAULT_PENDING_LIMIT = 1024;
@@ -104,6 +105,13 @@ export interface TransportOptions {
    * reads ahead before TCP flow control pushes back on the peer. Default: Node's.
    */
   readHighWaterMark?: number;
+  /**
+   * Largest buffer a plain TCP link reads into (TLS links read as Node hands them data). Reads land in
+   * buffers of the link's own, from 64 KiB growing to this while the peer sends large frames in bulk,
+   * and frames are handed on as views of them: a receiver that keeps a view (a stream reader keeping a
+   * chunk) keeps that buffer alive. Default 1 MiB; at least 64 KiB.
+   */
+  readBufferSize?: number;
   /** Bytes queued for one socket before `send` throws `OutboundBufferFullError`. Default 64 MiB. */
   maxOutboundBytes?: number;
   /**
@@ -153,6 +161,7 @@ export interface ResolvedOptions {
   readonly reconnectBaseMs: number;
   readonly reconnectMaxMs: number;
   readonly readHighWaterMark: number | undefined;
+  readonly readBufferSize: number;
   readonly maxOutboundBytes: number;
   readonly flushBytes: number;
   readonly promptFlushBytes: number;
@@ -187,6 +196,14 @@ export function duration(property: string, value: number): number {
 function nonEmpty(property: string, value: unknown): string {
   if (typeof value !== 'string' || value.length === 0) {
     throw new OptionError(property, 'must be a non-empty string');
+  }
+  return value;
+}
+
+function readBufferSize(value: number): number {
+  positive('readBufferSize', value, true);
+  if (value < MIN_READ_BUFFER_SIZE) {
+    throw new OptionError('readBufferSize', `must be at least ${MIN_READ_BUFFER_SIZE}, got ${value}`);
   }
   return value;
 }
@@ -292,6 +309,7 @@ export function resolveOptions(user: TransportOptions): ResolvedOptions {
       user.readHighWaterMark === undefined
         ? undefined
         : positive('readHighWaterMark', user.readHighWaterMark, true),
+    readBufferSize: readBufferSize(user.readBufferSize ?? DEFAULT_READ_BUFFER_SIZE),
     maxOutboundBytes,
     flushBytes: positive('flushBytes', user.flushBytes ?? DEFAULT_FLUSH_BYTES, true),
     promptFlushBytes: positive('promptFlushBytes', user.promptFlushBytes ?? DEFAULT_PROMPT_FLUSH_BYTES, true),

@@ -83,6 +83,34 @@ describe.each(LINKS)('TcpTransport links over %s', (_name, options) => {
     expect(snapshotOf(a).writes).toBeLessThan(total / 100);
   });
 
+  it('carries large frames both ways intact, as views that later reads leave alone', async () => {
+    net = testNet();
+    const a = await net.start(A);
+    const b = await net.start(B);
+    // Bodies of 64 KiB (a stream's chunk) and up to 3 MiB (past the largest read buffer), each filled
+    // with its index; the receiver keeps the views it was handed and checks them only at the end.
+    const sizes = Array.from({ length: 60 }, (_, i) => (i % 6 === 5 ? 3 * 1024 * 1024 - i : 64 * 1024 + i));
+    const receive = (t: TcpTransport, from: Addr) =>
+      new Promise<Buffer[]>((resolve) => {
+        const kept: Buffer[] = [];
+        t.onFrame = (frame, via) => {
+          if (via === from) kept.push(frame.body);
+          if (kept.length === sizes.length) resolve(kept);
+        };
+      });
+    const atB = receive(b, A);
+    const atA = receive(a, B);
+    sizes.forEach((n, i) => {
+      a.send(B, USER, RAW, 0, A, Buffer.alloc(n, i));
+      b.send(A, USER, RAW, 0, B, Buffer.alloc(n, 255 - i));
+    });
+    const [gotB, gotA] = await Promise.all([atB, atA]);
+    const intact = (got: Buffer[], fill: (i: number) => number) =>
+      got.every((body, i) => body.equals(Buffer.alloc(sizes[i]!, fill(i))));
+    expect(intact(gotB, (i) => i)).toBe(true);
+    expect(intact(gotA, (i) => 255 - i)).toBe(true);
+  });
+
   it('opens the link lazily, reports up with the incarnation, and uses one connection both ways', async () => {
     net = testNet();
     const a = await net.start(A, { incarnation: 'a-1' });

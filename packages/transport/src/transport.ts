@@ -16,7 +16,7 @@ import { FlushScheduler } from './flush-scheduler.js';
 import { type Frame, FrameKind, HEADER_SIZE } from './frame.js';
 import type { Reject } from './handshake.js';
 import { type DownInfo, Link, type LinkHost, type PeerInfo } from './link.js';
-import { connectEvent, createListener, dialSocket } from './listener.js';
+import { adoptSocket, connectEvent, createListener, dialSocket, type ReadInto } from './listener.js';
 import { type PeerEndpoint, type ResolvedOptions, resolveOptions, type TransportOptions } from './options.js';
 import { RefusalLog } from './refusal-log.js';
 import { type LinkStats, type TransportSnapshot, type TransportStats, transportHooks } from './stats.js';
@@ -385,7 +385,7 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
       this.refusals.record('TOO_MANY_HANDSHAKES', { remote, limit }, 'too many handshakes in progress');
       return;
     }
-    const conn = new Connection(this.core, socket, 'acceptor');
+    const conn = new Connection(this.core, (into) => adoptSocket(this.opts, socket, into), 'acceptor');
     this.conns.add(conn);
     this.handshaking.add(conn);
   };
@@ -401,8 +401,8 @@ export class TcpTransport extends EventEmitter<TransportEvents> {
   // Called back by links and connections through `core`.
 
   private dial(link: Link, endpoint: PeerEndpoint): Connection {
-    const socket = dialSocket(this.opts, endpoint);
-    const conn = new Connection(this.core, socket, 'dialer', link.peer, connectEvent(this.opts));
+    const open = (into: ReadInto) => dialSocket(this.opts, endpoint, into);
+    const conn = new Connection(this.core, open, 'dialer', link.peer, connectEvent(this.opts));
     conn.link = link;
     this.conns.add(conn);
     return conn;

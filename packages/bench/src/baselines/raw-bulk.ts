@@ -1,5 +1,6 @@
 // Raw loopback TCP bulk transfer between two processes: stream-bulk's ceiling.
-import { meteredSide, type Side, type SideContext } from '../sides.js';
+import { bulkSide } from '../bulk-side.js';
+import type { Side, SideContext } from '../sides.js';
 import type { RawBulkOptions } from './raw-bulk.worker.js';
 
 const WORKER = new URL('./raw-bulk.worker.ts', import.meta.url);
@@ -12,7 +13,7 @@ export async function rawTcpBulk(ctx: SideContext, params: { chunk: number }): P
     const source = await ctx.spawn(WORKER, {
       options: { role: 'source', port, chunk: params.chunk } satisfies RawBulkOptions,
     });
-    return meteredSide(source, sink, [source, sink]);
+    return bulkSide(source, sink, [source, sink]);
   } catch (err) {
     sink.kill();
     throw err;

@@ -1,5 +1,6 @@
 // Worker for stream-bulk's baseline: bytes pushed through one raw loopback TCP connection as fast as it drains.
 import { createConnection, createServer } from 'node:net';
+import { cpuUs } from '../bulk-side.js';
 import { type Peer, servePeer } from '../peer.js';
 
 export type RawBulkOptions = { role: 'sink' } | { role: 'source'; port: number; chunk: number };
@@ -15,7 +16,10 @@ servePeer<RawBulkOptions>(async (o): Promise<Peer> => {
     const port = await new Promise<number>((resolve) =>
       server.listen(0, '127.0.0.1', () => resolve((server.address() as { port: number }).port)),
     );
-    return { info: { port }, commands: { mark: () => ({ count: bytes, t: performance.now() }) } };
+    return {
+      info: { port },
+      commands: { mark: () => ({ count: bytes, t: performance.now(), cpuUs: cpuUs() }) },
+    };
   }
   const socket = createConnection({ host: '127.0.0.1', port: o.port });
   await new Promise<void>((resolve, reject) => {
@@ -37,6 +41,7 @@ servePeer<RawBulkOptions>(async (o): Promise<Peer> => {
   };
   return {
     commands: {
+      mark: () => ({ count: 0, t: performance.now(), cpuUs: cpuUs() }),
       start() {
         running = true;
         setImmediate(pump);

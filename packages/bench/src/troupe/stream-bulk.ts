@@ -1,5 +1,6 @@
 // Troupe's sides of stream-bulk: one bulk stream between two node processes, and 100 streams with one stalled.
-import { meteredSide, type Side, type SideContext } from '../sides.js';
+import { bulkSide } from '../bulk-side.js';
+import type { Side, SideContext } from '../sides.js';
 import { members } from './cluster.js';
 import type { StreamWorkerOptions } from './stream.worker.js';
 
@@ -23,10 +24,13 @@ async function pair(ctx: SideContext, chunk: number) {
   }
 }
 
-/** One stream written as fast as its credit allows; `measure` returns bytes per second read at the sink. */
+/**
+ * One stream written as fast as its credit allows; `measure` returns bytes per second read at the sink,
+ * with the CPU each end spends per MB (`BulkSample`).
+ */
 export async function troupeStreamBulk(ctx: SideContext, params: { chunk: number }): Promise<Side> {
   const { sink, source } = await pair(ctx, params.chunk);
-  return meteredSide(source, sink, [source, sink]);
+  return bulkSide(source, sink, [source, sink]);
 }
 
 /**

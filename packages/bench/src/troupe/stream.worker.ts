@@ -1,5 +1,6 @@
 // Worker for stream-bulk: a node with streams; the sink side counts bytes, the source side writes them.
 import { Addr, defineActor, Node, staticMembership, streams, type TroupeStream } from '@troupe/runtime';
+import { cpuUs } from '../bulk-side.js';
 import { type Peer, servePeer } from '../peer.js';
 import type { Member } from './cluster.js';
 
@@ -64,7 +65,7 @@ servePeer<StreamWorkerOptions>(async (o): Promise<Peer> => {
     extensions: [ext],
   });
   const counter = { bytes: 0 };
-  const mark = () => ({ count: counter.bytes, t: performance.now() });
+  const mark = () => ({ count: counter.bytes, t: performance.now(), cpuUs: cpuUs() });
   if (o.target === undefined) {
     node.spawn(Sink, { name: 'sink', args: counter });
     return { commands: { mark } };

@@ -34,14 +34,19 @@ export function encodeDataHead(key: number): Buffer {
   return out;
 }
 
+/** A data body of at least this many bytes goes to the reader as a view of the link's read buffer. */
+export const DATA_VIEW_MIN = 32 * 1024;
+
 /**
- * The bytes of a received data frame's body after its key. A view when it covers at least half of the
- * memory it lives in (a large frame, the usual bulk case): handing it over costs no copy and holds at
- * most twice its size. A small body is copied, so it does not keep a whole received chunk alive.
+ * The bytes of a received data frame's body after its key. A view when it is large (`DATA_VIEW_MIN`, the
+ * usual bulk case) or covers at least half of the memory it lives in: handing it over costs no copy,
+ * and the read buffer it keeps alive (at most the transport's `readBufferSize`) is shared by the chunks
+ * read with it. A small body is copied, so a few bytes do not keep a whole read buffer alive.
  */
 export function dataBytes(body: Buffer): Buffer {
   const bytes = body.subarray(4);
-  return bytes.length * 2 >= bytes.buffer.byteLength ? bytes : Buffer.from(bytes);
+  const large = bytes.length >= DATA_VIEW_MIN || bytes.length * 2 >= bytes.buffer.byteLength;
+  return large ? bytes : Buffer.from(bytes);
 }
 
 export function encodeCredit(key: number, bytes: number): Buffer {

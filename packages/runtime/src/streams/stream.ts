@@ -188,7 +188,7 @@ export class TroupeStream extends Duplex {
       this.#violation(`data past the granted window on stream ${this.key}`);
       return;
     }
-    this.push(bytes);
+    this.push(this.#keepable(bytes));
     this.#grant();
   }
 
@@ -234,6 +234,16 @@ export class TroupeStream extends Duplex {
         this.fail(err as Error);
       }
     }
+  }
+
+  /**
+   * A reader that keeps up takes the bytes as they are: a view of the link's read buffer, gone once read.
+   * Bytes that will wait in the readable buffer (the reader paused, or behind) are copied first, so a slow
+   * or stalled reader holds only its own bytes, not the read buffers they arrived in with other streams'.
+   */
+  #keepable(bytes: Buffer): Buffer {
+    const waits = this.readableFlowing !== true || this.readableLength > 0;
+    return waits && bytes.length < bytes.buffer.byteLength ? Buffer.from(bytes) : bytes;
   }
 
   #violation(message: string): void {

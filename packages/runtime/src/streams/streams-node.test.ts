@@ -119,6 +119,26 @@ describe('streams between nodes', () => {
     stalled.removeAllListeners('drain');
   });
 
+  it('a reader keeping up gets views of the read buffers; bytes left waiting hold only themselves', async () => {
+    const { a, held } = await start();
+    const stalled = a.open(echo, { meta: { stall: true } });
+    stalled.on('error', () => {});
+    stalled.write(Buffer.alloc(200 * 1024, 1));
+    await waitFor(() => held[0]?.readableLength === 200 * 1024, 5000, 'the stalled stream filled');
+    const flowing = a.open(echo);
+    const chunks: Buffer[] = [];
+    flowing.on('data', (c: Buffer) => chunks.push(c));
+    await pump(flowing, 2 * 1024 * 1024, 3);
+    await waitFor(() => chunks.reduce((n, c) => n + c.length, 0) === 2 * 1024 * 1024, 5000, 'the echo');
+    // Echoed back in 64 KiB frames over plain TCP: the flowing reader got views of larger read buffers.
+    expect(chunks.some((c) => c.buffer.byteLength > c.length)).toBe(true);
+    const waiting: Buffer[] = [];
+    held[0]!.on('data', (c: Buffer) => waiting.push(c));
+    held[0]!.resume();
+    await waitFor(() => waiting.reduce((n, c) => n + c.length, 0) === 200 * 1024, 5000, 'the held bytes');
+    expect(waiting.every((c) => c.buffer.byteLength === c.length)).toBe(true);
+  });
+
   it('ends every stream of a link with NODE_DOWN when the peer dies', async () => {
     const { a } = await start();
     const open = [a.open(echo), a.open(echo), a.open(echo)];
