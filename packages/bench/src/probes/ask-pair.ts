@@ -21,7 +21,7 @@ interface ProcessFigures {
   hopsUs: number[];
 }
 
-/** Counts socket writes and times each 'data' to the next write, in this process. */
+/** Counts socket writes and times each read ('data', or an `onread` callback) to the next write, in this process. */
 const probe = { writes: 0, hops: [] as number[], dataAt: -1, on: false };
 {
   const emit = Socket.prototype.emit;
@@ -29,8 +29,23 @@ const probe = { writes: 0, hops: [] as number[], dataAt: -1, on: false };
     if (probe.on && event === 'data' && probe.dataAt < 0) probe.dataAt = performance.now();
     return (emit as (...a: unknown[]) => boolean).apply(this, [event, ...args]);
   } as typeof emit;
+  // A socket reading into its own buffers (`net` `onread`, as Troupe's plain links do) emits no 'data':
+  // its read callback, kept under Node's `kBufferCb` symbol, is wrapped the first time it writes.
+  const wrapped = new WeakSet<Socket>();
+  const watchReads = (socket: Socket): void => {
+    wrapped.add(socket);
+    const key = Object.getOwnPropertySymbols(socket).find((k) => k.description === 'kBufferCb');
+    const target = socket as unknown as Record<symbol, unknown>;
+    const callback = key === undefined ? undefined : target[key];
+    if (key === undefined || typeof callback !== 'function') return;
+    target[key] = (...args: unknown[]) => {
+      if (probe.on && probe.dataAt < 0) probe.dataAt = performance.now();
+      return (callback as (...a: unknown[]) => unknown).apply(socket, args);
+    };
+  };
   const write = Socket.prototype.write;
   Socket.prototype.write = function (this: Socket, ...args: unknown[]): boolean {
+    if (!wrapped.has(this)) watchReads(this);
     if (probe.on) {
       probe.writes++;
       if (probe.dataAt >= 0) probe.hops.push((performance.now() - probe.dataAt) * 1000);

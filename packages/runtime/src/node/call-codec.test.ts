@@ -66,6 +66,26 @@ describe('call codec', () => {
     expect(w.head(1, 'a'.repeat(255), 'h', 'b'.repeat(255)).length).toBe(4 + 256 + 2 + 256);
   });
 
+  it('reads repeated heads from its whole-head cache, names and all, and tells apart heads that differ', () => {
+    const w = new CallWriter();
+    const r = new CallReader();
+    const read = (bytes: Uint8Array, ask: boolean) => {
+      const copy = Buffer.from(bytes);
+      const head = blank();
+      r.read(copy, 0, copy.length, ask, head);
+      // No argument follows: the argument starts where the head ends.
+      expect(head.argAt).toBe(copy.length);
+      return [head.askId, head.target, head.handler, head.sender];
+    };
+    for (let i = 0; i < 3; i++) {
+      expect(read(w.head(-1, 'room', 'say', 'alice'), false)).toEqual([-1, 'room', 'say', 'alice']);
+      expect(read(w.head(i, 'room', 'say', 'bob'), true)).toEqual([i, 'room', 'say', 'bob']);
+      expect(read(w.head(-1, 'room', 'sa', 'yalice'), false)).toEqual([-1, 'room', 'sa', 'yalice']);
+      expect(read(w.head(-1, 'salle', 'dit', 'élodie'), false)).toEqual([-1, 'salle', 'dit', 'élodie']);
+      expect(read(w.head(-1, 'room', 'say', undefined), false)).toEqual([-1, 'room', 'say', undefined]);
+    }
+  });
+
   it('decodes an empty argument as undefined', () => {
     expect(decodeArg(0, Buffer.alloc(4), 4)).toBeUndefined();
   });

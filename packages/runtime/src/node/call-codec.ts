@@ -152,15 +152,37 @@ function writeName(buf: Buffer, off: number, text: string): number {
   return off + 1 + n;
 }
 
+/** Whether `data[at, end)` holds exactly `bytes`. */
+function sameBytes(bytes: Buffer, data: Buffer, at: number, end: number): boolean {
+  if (bytes.length !== end - at) return false;
+  for (let i = 0; i < bytes.length; i++) if (bytes[i] !== data[at + i]) return false;
+  return true;
+}
+
 /** Decodes an argument or value in `data[at, end)`; throws `DecodeError` on bad msgpack. */
 export function decodeArg(flags: number, data: Buffer, at: number, end: number = data.length): unknown {
   if (at >= end) return undefined;
   return decodeBodyAt(flags, data, at, end);
 }
 
-/** Decodes names with a small cache keyed by their bytes, so repeated names allocate nothing. */
+/** A whole call head seen before: its bytes (from the target's length on) and its names. */
+interface CachedHead {
+  bytes: Buffer;
+  target: string;
+  handler: string;
+  sender: string | undefined;
+}
+
+/**
+ * Decodes names with small caches keyed by their bytes, so repeated names allocate nothing: whole heads
+ * (target, handler and sender in one lookup, as a stream of calls between two actors repeats them), then
+ * each name.
+ */
 export class CallReader {
   private readonly cache = new Map<number, string>();
+  private readonly heads = new Map<number, CachedHead>();
+  /** Hashes of heads seen once. */
+  private readonly seen = new Set<number>();
 
   /**
    * Reads a Tell (`ask` false) or Ask head from `data[start, end)` into `out`; throws `ProtocolError`
@@ -175,14 +197,46 @@ export class CallReader {
     } else {
       out.askId = -1;
     }
-    out.target = this.str8(data, off, end);
+    const at = off;
+    // The three names' extent, checked once; FNV-1a over it finds a whole head seen before.
+    if (off >= end) throw new ProtocolError('call head truncated');
     off += 1 + data[off]!;
-    out.handler = this.str8(data, off, end);
+    if (off >= end) throw new ProtocolError('call head truncated');
     off += 1 + data[off]!;
-    const sender = this.str8(data, off, end);
+    if (off >= end) throw new ProtocolError('call head truncated');
     off += 1 + data[off]!;
+    if (off > end) throw new ProtocolError('call head truncated');
+    let h = 0x811c9dc5;
+    for (let i = at; i < off; i++) h = Math.imul(h ^ data[i]!, 0x01000193);
+    const hit = this.heads.get(h);
+    if (hit !== undefined && sameBytes(hit.bytes, data, at, off)) {
+      out.target = hit.target;
+      out.handler = hit.handler;
+      out.sender = hit.sender;
+      out.argAt = off;
+      return;
+    }
+    let p = at;
+    out.target = this.str8(data, p, end);
+    p += 1 + data[p]!;
+    out.handler = this.str8(data, p, end);
+    p += 1 + data[p]!;
+    const sender = this.str8(data, p, end);
     out.sender = sender === '' ? undefined : sender;
     out.argAt = off;
+    // Cached from its second sighting: a head seen once (a fresh entity's) costs a number in a set.
+    if (!this.seen.has(h)) {
+      if (this.seen.size >= CACHE_LIMIT) this.seen.clear();
+      this.seen.add(h);
+      return;
+    }
+    if (this.heads.size >= CACHE_LIMIT) this.heads.clear();
+    this.heads.set(h, {
+      bytes: Buffer.from(data.subarray(at, off)),
+      target: out.target,
+      handler: out.handler,
+      sender: out.sender,
+    });
   }
 
   private str8(body: Buffer, off: number, limit: number): string {
