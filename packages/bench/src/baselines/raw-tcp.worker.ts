@@ -2,6 +2,7 @@
 import { createConnection, createServer, type Socket } from 'node:net';
 import { Meter, type Peer, servePeer } from '../peer.js';
 import { makeBody, makePackr, TELL_BATCH } from '../workload.js';
+import { answerEchoes, echoCaller } from './echo.js';
 import { BatchWriter, FrameReader } from './framing.js';
 
 export type RawTcpOptions =
@@ -77,52 +78,16 @@ async function source(port: number): Promise<Peer> {
   };
 }
 
-/**
- * Answers each request with its body: the bytes themselves, or with `codec` the body decoded and re-encoded.
- * The replies of one read go out in one write.
- */
+/** Echoes every request on every connection (`answerEchoes`). */
 async function echoServer(codec: boolean): Promise<Peer> {
-  const packr = makePackr();
-  const port = await listen((socket) => {
-    const writer = new BatchWriter(socket);
-    const reader = new FrameReader((id, buf, start, end) =>
-      writer.add(id, codec ? packr.pack(packr.unpack(buf, { start, end })) : buf.subarray(start, end)),
-    );
-    socket.on('data', (chunk) => {
-      reader.push(chunk);
-      writer.flush();
-    });
-  });
+  const port = await listen((socket) => answerEchoes(socket, codec));
   return { info: { port }, commands: {} };
 }
 
-/**
- * `inFlight` loops, each awaiting one request at a time; replies matched by id through a resolver map. Without
- * `codec` every request carries the same pre-encoded body and replies are not decoded: the transport alone.
- */
+/** `inFlight` loops, each awaiting one request at a time (`echoCaller`), every round trip timed. */
 async function echoClient(port: number, inFlight: number, codec: boolean): Promise<Peer> {
-  const socket = await connect(port);
-  const writer = new BatchWriter(socket);
-  const packr = makePackr();
+  const call = echoCaller(await connect(port), codec);
   const meter = new Meter();
-  const waiting = new Map<number, (value: unknown) => void>();
-  let nextId = 0;
-  const reader = new FrameReader((id, buf, start, end) => {
-    const resolve = waiting.get(id);
-    if (resolve === undefined) return;
-    waiting.delete(id);
-    resolve(codec ? packr.unpack(buf, { start, end }) : undefined);
-  });
-  socket.on('data', (chunk) => reader.push(chunk));
-  const encoded = Buffer.from(packr.pack(makeBody(0)));
-  const call = (seq: number): Promise<unknown> =>
-    new Promise((resolve) => {
-      nextId = (nextId + 1) >>> 0;
-      const id = nextId;
-      waiting.set(id, resolve);
-      writer.addAndSchedule(id, codec ? packr.pack(makeBody(seq)) : encoded);
-    });
-
   let running = false;
   let seq = 0;
   let loops: Promise<void>[] = [];

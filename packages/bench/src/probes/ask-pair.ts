@@ -1,12 +1,13 @@
 // A probe of the ask path, finer than `pnpm bench`: per side, CPU per request, requests per socket write
-// and the time from a socket's 'data' to the next write in each process (the "hop"), alternating sides.
+// and the time from a socket read to the next write in each process (the "hop"), alternating sides.
 import { type ChildProcess, fork } from 'node:child_process';
 import { createConnection, createServer, Socket } from 'node:net';
 import { parseArgs } from 'node:util';
-import { defineActor, Node, staticMembership } from '@troupe/runtime';
-import { BatchWriter, FrameReader } from '../baselines/framing.js';
+import { Addr, Node, staticMembership } from '@troupe/runtime';
+import { answerEchoes, echoCaller } from '../baselines/echo.js';
 import { percentile } from '../harness.js';
-import { makeBody, makePackr } from '../workload.js';
+import { Echo } from '../troupe/actors.js';
+import { makeBody } from '../workload.js';
 
 const USAGE = `usage: pnpm probe:ask [--sides troupe,msgpack] [--in-flight N] [--asks N] [--rounds N] [--prompt-flush-bytes N]
   Runs each side --rounds times, alternately: a caller here and a server in a forked process, --in-flight
@@ -69,15 +70,6 @@ function stopProbe(since: NodeJS.CpuUsage): ProcessFigures {
   return { cpuUs: cpu.user + cpu.system, writes: probe.writes, hopsUs: probe.hops };
 }
 
-const Echo = defineActor({
-  init: () => ({}),
-  handlers: {
-    echo(_s, body: unknown) {
-      return body;
-    },
-  },
-});
-
 const SECRET = 'troupe-probe';
 
 /** `--prompt-flush-bytes`, handed to both Troupe nodes' links (the transport's default when absent). */
@@ -107,17 +99,7 @@ async function serve(side: SideName, ports: [number, number]): Promise<void> {
     node.spawn(Echo, { name: 'echo' });
     close = () => node.stop();
   } else {
-    const packr = makePackr();
-    const server = createServer({ noDelay: true }, (socket) => {
-      const writer = new BatchWriter(socket);
-      const reader = new FrameReader((id, buf, start, end) =>
-        writer.add(id, packr.pack(packr.unpack(buf, { start, end }))),
-      );
-      socket.on('data', (chunk) => {
-        reader.push(chunk);
-        writer.flush();
-      });
-    });
+    const server = createServer({ noDelay: true }, (socket) => answerEchoes(socket, true));
     await new Promise<void>((resolve) => server.listen(ports[1], '127.0.0.1', resolve));
     close = () =>
       new Promise<void>((resolve) => {
@@ -150,28 +132,13 @@ async function client(side: SideName, ports: [number, number]) {
       membership: troupeMembers(ports),
       link: link(),
     });
-    const echo = node.ref<typeof Echo>({ node: '1.2.1' as never, name: 'echo' });
+    const echo = node.ref<typeof Echo>({ node: Addr.parse('1.2.1'), name: 'echo' });
     return { call: (seq: number) => echo.call.echo(makeBody(seq)), close: () => node.stop() };
   }
-  const packr = makePackr();
   const socket = createConnection({ host: '127.0.0.1', port: ports[1], noDelay: true });
   await new Promise((resolve, reject) => socket.once('connect', resolve).once('error', reject));
-  const writer = new BatchWriter(socket);
-  const waiting = new Map<number, (value: unknown) => void>();
-  let nextId = 0;
-  const reader = new FrameReader((id, buf, start, end) => {
-    const resolve = waiting.get(id);
-    waiting.delete(id);
-    resolve?.(packr.unpack(buf, { start, end }));
-  });
-  socket.on('data', (chunk) => reader.push(chunk));
   return {
-    call: (seq: number) =>
-      new Promise((resolve) => {
-        nextId = (nextId + 1) >>> 0;
-        waiting.set(nextId, resolve);
-        writer.addAndSchedule(nextId, packr.pack(makeBody(seq)));
-      }),
+    call: echoCaller(socket, true),
     close: async () => {
       socket.destroy();
     },
